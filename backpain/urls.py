@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("apps.accounts.urls")),
+    path("screening/", include("apps.screening.urls")),
+    path("checklist/", include("apps.checklist.urls")),
+    path("exercises/", include("apps.exercises.urls")),
+    path("", include("apps.progress.urls")),
+    path("clinic/", include("apps.clinic.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "backpain.views.not_found"

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Answer 200 when the database does, 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("Health check: the database does not answer.", exc_info=True)
+        # Drop the broken connection so the next check reconnects from scratch.
+        connection.close_if_unusable_or_obsolete()
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@require_GET
+def coming_soon(request: HttpRequest, title: str) -> HttpResponse:
+    """Hold a stable URL for a part of the app that is still being built."""
+    return render(request, "coming_soon.html", {"title": title})

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# refuses to run beside one unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import User
+from tests.factories import ClinicianFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    # Manifest storage needs collectstatic; tests serve static files from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def patient(db) -> User:
+    return UserFactory(email="pat@example.org", display_name="Pat")
+
+
+@pytest.fixture
+def other_patient(db) -> User:
+    return UserFactory(email="olly@example.org", display_name="Olly")
+
+
+@pytest.fixture
+def clinician(db, patient) -> User:
+    """A clinician the patient has linked to (links arrive with the sharing feature)."""
+    return ClinicianFactory(email="dr.link@example.org", display_name="Dr Link")
+
+
+@pytest.fixture
+def stranger_clinician(db) -> User:
+    return ClinicianFactory(email="dr.stranger@example.org", display_name="Dr Stranger")
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anon_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def patient_client(patient) -> Client:
+    return _client_for(patient)
+
+
+@pytest.fixture
+def other_patient_client(other_patient) -> Client:
+    return _client_for(other_patient)
+
+
+@pytest.fixture
+def clinician_client(clinician) -> Client:
+    return _client_for(clinician)
+
+
+@pytest.fixture
+def stranger_clinician_client(stranger_clinician) -> Client:
+    return _client_for(stranger_clinician)

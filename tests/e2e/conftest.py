@@ -1,0 +1,103 @@
+"""Browser journeys: Playwright drives Debian's Chromium against the live server.
+
+Every page a test loads must get an axe check (`axe()`), and no page may log a
+Content Security Policy violation; both are enforced when the test ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            # The live server runs in another thread, so data must be committed.
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    return live_server.url
+
+
+class PageGuard:
+    """Record what a page loads and logs, and run axe on demand."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.loaded: list[str] = []
+        self.checked: set[str] = set()
+        self.csp_errors: list[str] = []
+        page.add_init_script(AXE_SOURCE)  # Injected by the driver, so the page's CSP stays strict.
+        page.on("load", lambda p: self.loaded.append(urldefrag(p.url).url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.csp_errors.append(f"page error: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_errors.append(message.text)
+
+    def axe(self) -> None:
+        self.page.wait_for_load_state("load")
+        results = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        problems = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+            for v in results["violations"]
+        ]
+        assert not problems, f"axe on {self.page.url}:\n" + "\n".join(problems)
+        self.checked.add(urldefrag(self.page.url).url)
+
+    def finish(self) -> None:
+        unchecked = sorted(set(self.loaded) - self.checked)
+        assert not unchecked, f"pages loaded without an axe check: {unchecked}"
+        assert not self.csp_errors, "CSP violations or page errors:\n" + "\n".join(self.csp_errors)
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture(autouse=True)
+def guard(page: Page) -> Iterator[PageGuard]:
+    guard = PageGuard(page)
+    yield guard
+    guard.finish()
+
+
+@pytest.fixture
+def axe(guard: PageGuard) -> Callable[[], None]:
+    return guard.axe

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The production environment exactly as the README gives it (values are examples).
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7Kq2-example-only-0f9a8e7d6c5b4a39281706f5e4d3c2b1a0-9f8e7d6c5b4a",
+    "ALLOWED_HOSTS": "backpain.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://backpain.example.org",
+    "HTTPS": "true",
+    "BEHIND_PROXY": "true",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "backpain.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_a_malformed_boolean_fails_loudly():
+    result = run_manage("check", env={**PRODUCTION_ENV, "HTTPS": "maybe"})
+
+    assert result.returncode != 0
+    assert "HTTPS must be true or false" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2():
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_connections_are_reused_with_health_checks():
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
