@@ -6,17 +6,17 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """Answer 200 when the database does, 503 otherwise (for load balancers)."""
@@ -35,7 +35,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-@require_GET
+@require_safe
 def coming_soon(request: HttpRequest, title: str) -> HttpResponse:
     """Hold a stable URL for a part of the app that is still being built."""
     return render(request, "coming_soon.html", {"title": title})

@@ -30,4 +30,5 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
-            self.stdout.write(f"{'Created' if created else 'Kept'} {role} {email}")
+            if options["verbosity"] > 0:
+                self.stdout.write(f"{'Created' if created else 'Kept'} {role} {email}")
