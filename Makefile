@@ -22,6 +22,7 @@ run: $(VENV)/.synced
 	@url=$$($(PY) scripts/dev_db.py); export DATABASE_URL=$$url; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py createcachetable >/dev/null; \
+	$(PY) manage.py load_content -v0; \
 	$(PY) manage.py seed_demo -v0; \
 	$(PY) manage.py collectstatic --noinput -v0; \
 	echo ""; \

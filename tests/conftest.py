@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from apps.accounts.models import User
@@ -20,6 +21,12 @@ def _plain_static_storage(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def content(db) -> None:
+    """The app's content (exercises, questions, checklist items) as `make run` loads it."""
+    call_command("load_content", verbosity=0)
 
 
 @pytest.fixture

@@ -85,6 +85,11 @@ class PageGuard:
         assert not self.csp_errors, "CSP violations or page errors:\n" + "\n".join(self.csp_errors)
 
 
+@pytest.fixture(autouse=True)
+def _content(content) -> None:
+    """Every journey starts from the content `make run` loads (flushed after each test)."""
+
+
 @pytest.fixture
 def page(page: Page) -> Page:
     page.set_default_timeout(10_000)
