@@ -25,3 +25,23 @@ class ClinicianFactory(UserFactory):
     email = factory.Sequence(lambda n: f"clinician{n}@example.org")
     display_name = factory.Sequence(lambda n: f"Dr Clinician {n}")
     role = Role.CLINICIAN
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "exercises.Exercise"
+
+    slug = factory.Sequence(lambda n: f"test-exercise-{n}")
+    name = factory.Sequence(lambda n: f"Test exercise {n}")
+    kind = "stretch"
+    regions = factory.LazyFunction(lambda: ["hip"])
+    equipment = factory.LazyFunction(lambda: ["none"])
+    difficulty = "gentle"
+    purpose = "A made-up exercise for tests."
+    steps = factory.LazyFunction(lambda: ["Stand tall.", "Breathe."])
+    cautions = factory.LazyFunction(lambda: ["Never into sharp pain."])
+    sets = 1
+    reps = 10
+    hold_seconds = 5
+    dosage_text = "Hold 5 seconds, 10 times."
+    sources = factory.LazyFunction(lambda: ["001"])

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from backpain.views import coming_soon
+from . import views
 
 app_name = "exercises"
 urlpatterns = [
-    path("", coming_soon, {"title": "Exercise library"}, name="library"),
+    path("", views.library, name="library"),
+    path("routine/", views.routine, name="routine"),
+    path("<slug:slug>/", views.detail, name="detail"),
 ]
