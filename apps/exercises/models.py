@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramStrictWordSimilarity
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -78,8 +78,8 @@ class ExerciseQuerySet(models.QuerySet["Exercise"]):
         # Trigram word similarity catches "brige" for "bridge"; icontains keeps exact
         # substrings (short words score low on trigrams) in the results.
         return (
-            self.annotate(similarity=TrigramWordSimilarity(text, "search_text"))
-            .filter(Q(search_text__icontains=text) | Q(similarity__gte=0.6))
+            self.annotate(similarity=TrigramStrictWordSimilarity(text, "search_text"))
+            .filter(Q(search_text__icontains=text) | Q(similarity__gte=0.4))
             .order_by("-similarity", "name")
         )
 
