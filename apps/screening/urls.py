@@ -1,8 +1,15 @@
 from django.urls import path
 
-from backpain.views import coming_soon
+from backpain import wizard  # noqa: F401  (registers the <signed:...> converter)
+
+from . import views
 
 app_name = "screening"
 urlpatterns = [
-    path("", coming_soon, {"title": "Check for warning signs"}, name="start"),
+    path("", views.start, name="start"),
+    path("new/", views.new, name="new"),
+    path("step/<signed:number>/", views.step, name="step"),
+    path("history/", views.history, name="history"),
+    path("<uuid:uuid>/result/", views.result, name="result"),
+    path("<uuid:uuid>/acknowledge/", views.acknowledge, name="acknowledge"),
 ]

@@ -1,0 +1,41 @@
+"""What other apps ask the screening: is the way to exercise open, and is a check due?
+
+The plan and session logging call `care_gate` and show `templates/screening/_gate.html`
+instead of exercises while it returns a screening; the weekly check-in calls
+`screening_is_stale` to offer a new screening.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from .models import Screening
+
+
+def latest_screening(user: AbstractBaseUser | AnonymousUser) -> Screening | None:
+    """Return the person's most recent completed screening, if any."""
+    if not user.is_authenticated:
+        return None
+    return Screening.objects.filter(user=user).completed().newest_first().first()
+
+
+def care_gate(user: AbstractBaseUser | AnonymousUser) -> Screening | None:
+    """Return the screening that closes the way to exercise, or None when it is open.
+
+    The way is closed while the latest screening is an emergency the person has not yet
+    confirmed they sought care for. A newer screening replaces it either way.
+    """
+    latest = latest_screening(user)
+    return latest if latest is not None and latest.needs_acknowledgement else None
+
+
+def screening_is_stale(user: AbstractBaseUser | AnonymousUser, days: int = 7) -> bool:
+    """Return True when the person has no completed screening from the last `days` days."""
+    latest = latest_screening(user)
+    if latest is None or latest.completed_at is None:
+        return True
+    return latest.completed_at < timezone.now() - timedelta(days=days)

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import uuid
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from backpain.guest import guest_id
+from backpain.wizard import YesNoUnsure
+
+from .advice import Advice, advice_for
+from .triage import Level, Triage, Urgency, triage
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def active(self) -> Self:
+        return self.filter(active=True)
+
+    def levels(self) -> dict[str, str]:
+        """Return {key: level} for the active questions, in question order (for triage)."""
+        return dict(self.active().order_by("order", "key").values_list("key", "level"))
+
+
+class Question(models.Model):
+    """A red-flag question, loaded from fixtures/screening_questions.json by key."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    why = models.TextField("why we ask")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    trigger = models.CharField(
+        max_length=200, help_text="The sign in a few words, listed on a result it led to."
+    )
+    sources = models.JSONField(default=list, blank=True)
+    # Retired questions stay, inactive, so past screenings still show what was asked.
+    active = models.BooleanField(default=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values), name="screening_question_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ScreeningQuerySet(models.QuerySet["Screening"]):
+    def for_request(self, request: HttpRequest) -> Self:
+        """Return the screenings of whoever makes this request: their account, or as a guest
+        their browser session. Views start here, so nobody reaches another person's."""
+        if request.user.is_authenticated:
+            return self.filter(user=request.user)
+        owner = guest_id(request)
+        return self.filter(guest_id=owner) if owner else self.none()
+
+    def completed(self) -> Self:
+        return self.filter(completed_at__isnull=False)
+
+    def in_progress(self) -> Self:
+        return self.filter(completed_at__isnull=True)
+
+    def newest_first(self) -> Self:
+        return self.order_by("-started_at", "-id")
+
+
+class ScreeningManager(models.Manager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]
+    def start(self, request: HttpRequest) -> Screening:
+        """Start a fresh screening for this person, discarding any they left unfinished."""
+        self.for_request(request).in_progress().delete()
+        if request.user.is_authenticated:
+            return self.create(user=request.user)
+        return self.create(guest_id=guest_id(request, create=True))
+
+
+class Screening(models.Model):
+    """One run through the red-flag questions by a patient or a guest."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="screenings",
+    )
+    # A guest's random id from their session (backpain.guest); moves to `user` on login.
+    guest_id = models.UUIDField(null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, null=True, blank=True)
+    # The outcome as shown at the time, kept even if the questions change later.
+    trigger_keys = models.JSONField(default=list, blank=True)
+    unsure_keys = models.JSONField(default=list, blank=True)
+    bone_density_caution = models.BooleanField(default=False)
+    # When the person confirmed they sought care after an emergency result.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScreeningManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, guest_id__isnull=True)
+                    | models.Q(user__isnull=True, guest_id__isnull=False)
+                ),
+                name="screening_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(completed_at__isnull=True, urgency__isnull=True)
+                    | models.Q(
+                        completed_at__isnull=False, urgency__isnull=False, urgency__in=Urgency.values
+                    )
+                ),
+                name="screening_urgency_when_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-started_at"], name="screening_user_started")]
+
+    def __str__(self) -> str:
+        return f"Screening {self.uuid} ({self.urgency or 'in progress'})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:result", args=[self.uuid])
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.urgency == Urgency.EMERGENCY and self.acknowledged_at is None
+
+    @property
+    def advice(self) -> Advice:
+        return advice_for(self.urgency or Urgency.NONE)
+
+    def answer_map(self) -> dict[str, str]:
+        return dict(self.answers.values_list("question__key", "value"))
+
+    def record(self, question: Question, value: str) -> None:
+        """Save (or change) the answer to one question."""
+        Answer.objects.update_or_create(screening=self, question=question, defaults={"value": value})
+
+    def complete(self) -> Triage:
+        """Triage the answers, store the outcome and mark the screening complete."""
+        outcome = triage(self.answer_map(), Question.objects.levels())
+        self.urgency = outcome.urgency
+        self.trigger_keys = list(outcome.triggers)
+        self.unsure_keys = list(outcome.unsure)
+        self.bone_density_caution = outcome.bone_density_caution
+        self.completed_at = timezone.now()
+        self.save()
+        return outcome
+
+    def acknowledge(self) -> None:
+        """Record that the person has sought care for an emergency result (once)."""
+        if self.acknowledged_at is None:
+            self.acknowledged_at = timezone.now()
+            self.save(update_fields=["acknowledged_at"])
+
+    def answers_for(self, keys: list[str]) -> list[Answer]:
+        """Return the answers to these questions in the order of `keys` (one query)."""
+        found = {
+            answer.question.key: answer
+            for answer in self.answers.filter(question__key__in=keys).select_related("question")
+        }
+        return [found[key] for key in keys if key in found]
+
+
+class Answer(models.Model):
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
+    # PROTECT: content updates retire questions (active=False) rather than delete answered ones.
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=6, choices=YesNoUnsure.choices)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "question"], name="screening_answer_once"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=YesNoUnsure.values), name="screening_answer_value_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.key}: {self.value}"

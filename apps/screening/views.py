@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from backpain.wizard import Step, StepForm, first_unanswered, leave, render_step
+
+from . import advice
+from .forms import AcknowledgeForm
+from .models import Question, Screening
+from .triage import Urgency
+
+# Every page here shows someone's health answers: no browser or proxy may keep a copy.
+
+
+@require_safe
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    """Explain the check and offer to start it, or to carry on with an unfinished one."""
+    screenings = Screening.objects.for_request(request)
+    current = screenings.in_progress().newest_first().first()
+    keys = list(Question.objects.active().values_list("key", flat=True))
+    answered = current.answer_map() if current else {}
+    return render(
+        request,
+        "screening/start.html",
+        {
+            "current": current,
+            "total": len(keys),
+            "answered_count": sum(key in answered for key in keys),
+            "resume_at": first_unanswered(keys, answered) or len(keys),
+            "latest": screenings.completed().newest_first().first(),
+        },
+    )
+
+
+@require_POST
+@never_cache
+def new(request: HttpRequest) -> HttpResponse:
+    Screening.objects.start(request)
+    return redirect("screening:step", 1)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def step(request: HttpRequest, number: int) -> HttpResponse:
+    """Show one question, or save its answer and move on (the last one leads to the result)."""
+    questions = list(Question.objects.active())
+    if not questions:
+        raise Http404("The screening questions are not loaded.")
+    screening = Screening.objects.for_request(request).in_progress().newest_first().first()
+    if screening is None and request.method == "GET":
+        return leave(request, reverse("screening:start"))
+
+    position, notice = Step.within(number, len(questions))
+    question = questions[position.index]
+    answers = screening.answer_map() if screening else {}
+    form = StepForm(
+        request.POST if request.method == "POST" else None,
+        item=question.key,
+        answer=answers.get(question.key),
+    )
+    if request.method == "POST" and not notice and form.is_valid():
+        # A post without a screening comes from a session that ended mid-way: keep the answer.
+        screening = screening or Screening.objects.start(request)
+        screening.record(question, form.cleaned_data["answer"])
+        answers[question.key] = form.cleaned_data["answer"]
+        if position.next is not None:
+            return redirect("screening:step", position.next)
+        missing = first_unanswered([q.key for q in questions], answers)
+        if missing is not None:
+            return redirect("screening:step", missing)
+        screening.complete()
+        return leave(request, screening.get_absolute_url())
+
+    url = reverse("screening:step", args=[position.number])
+    previous = position.previous
+    context = {
+        "title": f"Question {position.number} of {position.total}: check for warning signs",
+        "step": position,
+        "question": question,
+        "form": form,
+        "notice": notice,
+        "action": url,
+        "back_url": reverse("screening:step", args=[previous]) if previous else reverse("screening:start"),
+        "submit_label": "See my result" if position.is_last else "Next",
+    }
+    return render_step(request, "screening/step.html", context, url=url)
+
+
+def _result_context(screening: Screening, form: AcknowledgeForm | None) -> dict[str, Any]:
+    return {
+        "screening": screening,
+        "advice": screening.advice,
+        "reasons": screening.answers_for(screening.trigger_keys),
+        "doubts": screening.answers_for(screening.unsure_keys),
+        "form": form,
+        "bone_density": advice.note("bone_density") if screening.bone_density_caution else None,
+        "unsure_note": advice.note("unsure"),
+        "disclaimer": advice.disclaimer(),
+        "sources": advice.sources(),
+    }
+
+
+@require_safe
+@never_cache
+def result(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    screening = get_object_or_404(Screening.objects.for_request(request).completed(), uuid=uuid)
+    form = AcknowledgeForm() if screening.needs_acknowledgement else None
+    return render(request, "screening/result.html", _result_context(screening, form))
+
+
+@require_POST
+@never_cache
+def acknowledge(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """Record that the person sought care for an emergency result; then the way on opens."""
+    screening = get_object_or_404(
+        Screening.objects.for_request(request).filter(urgency=Urgency.EMERGENCY), uuid=uuid
+    )
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        screening.acknowledge()
+        return redirect(screening.get_absolute_url() + "#next-steps")
+    return render(request, "screening/result.html", _result_context(screening, form))
+
+
+@require_safe
+@login_required
+@never_cache
+def history(request: HttpRequest) -> HttpResponse:
+    screenings = Screening.objects.for_request(request).completed().newest_first()
+    return render(request, "screening/history.html", {"screenings": screenings})

@@ -1,0 +1,157 @@
+"""One question per page, answered Yes / No / Not sure: what every wizard here shares.
+
+The screening and the movement checklist both walk a person through items one step at a
+time. The app that owns the items owns the data; this module owns the step arithmetic, the
+answer form and the two ways a step is answered, so every wizard behaves the same:
+
+- without JavaScript a step is a form POST followed by a redirect to the next step;
+- with htmx the same form posts in the background, the redirect is followed and only the
+  `#wizard` partial of the page's own template comes back and is swapped in place
+  (`templates/includes/wizard.html` holds its markup).
+
+A page template puts `{% include "includes/wizard.html" ... %}` inside
+`{% partialdef wizard inline %}`; its view calls `render_step` for every step it shows,
+Django's `redirect` after a saved answer (htmx follows it and gets the partial), and
+`leave` to end the wizard on a full page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import register_converter
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
+
+
+class YesNoUnsure(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
+
+
+class SignedIntConverter:
+    """A path converter (`<signed:number>`) that also matches negative numbers, so `step/-1/`
+    reaches the view, which explains there is no such step, instead of a bare 404."""
+
+    regex = "-?[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A position in a wizard of `total` steps, numbered from 1 as people count."""
+
+    number: int
+    total: int
+
+    @classmethod
+    def within(cls, number: int, total: int) -> tuple[Step, str]:
+        """Return the nearest real step and, when `number` had to move, a message saying so."""
+        if total < 1:
+            raise ValueError("A wizard needs at least one step.")
+        if number < 1:
+            return cls(1, total), "There is no question with that number. Here is the first one."
+        if number > total:
+            return cls(total, total), f"There are only {total} questions. Here is the last one."
+        return cls(number, total), ""
+
+    @property
+    def index(self) -> int:
+        return self.number - 1
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.total else None
+
+    @property
+    def is_last(self) -> bool:
+        return self.number == self.total
+
+
+def first_unanswered(keys: list[str], answered: set[str] | dict[str, Any]) -> int | None:
+    """Return the step number of the first key without an answer (None when all have one)."""
+    for number, key in enumerate(keys, start=1):
+        if key not in answered:
+            return number
+    return None
+
+
+ANSWER_MESSAGE = "Choose yes, no or not sure."
+ITEM_MESSAGE = "Your answer did not match this question. Please answer the question below."
+
+
+class StepForm(forms.Form):
+    """One answer, and the key of the item the person saw.
+
+    The key catches a form from another step, an old tab after the questions changed, or a
+    forged post: the answer is then not saved and the step shows why.
+    """
+
+    item = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": ITEM_MESSAGE, "max_length": ITEM_MESSAGE},
+    )
+    answer = forms.ChoiceField(
+        choices=YesNoUnsure.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": ANSWER_MESSAGE, "invalid_choice": ANSWER_MESSAGE},
+    )
+
+    def __init__(self, *args: Any, item: str, answer: str | None = None, **kwargs: Any) -> None:
+        kwargs["initial"] = {"item": item, "answer": answer}
+        super().__init__(*args, **kwargs)
+        self.expected_item = item
+
+    def clean_item(self) -> str:
+        if self.cleaned_data["item"] != self.expected_item:
+            raise forms.ValidationError(ITEM_MESSAGE, code="other_item")
+        return self.cleaned_data["item"]
+
+
+def render_step(
+    request: HttpRequest, template: str, context: dict[str, Any], *, url: str
+) -> HttpResponse:
+    """Render a step: the whole page, or for htmx just the page's `wizard` partial.
+
+    `url` is the address of the step shown. htmx puts it in the address bar (a new entry
+    when moving to a step, the same entry when a post is re-shown with a message), so
+    Back, reload and bookmarks land on the step the person sees.
+    """
+    if request.htmx:
+        response = render(request, f"{template}#wizard", context)
+        if request.method == "GET":
+            push_url(response, url)
+        else:
+            replace_url(response, url)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def leave(request: HttpRequest, url: str) -> HttpResponse:
+    """End the wizard on a full page (a result): htmx must load it whole, not swap it in."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+
+# Registered here, once, because every wizard's urls.py imports this module first.
+register_converter(SignedIntConverter, "signed")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+
+import factory
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.screening.models import Question, Screening
+from apps.screening.triage import Urgency
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A completed screening; a guest's unless given `user=`."""
+
+    class Meta:
+        model = Screening
+
+    guest_id = factory.LazyFunction(uuid.uuid4)
+    completed_at = factory.LazyFunction(timezone.now)
+    urgency = Urgency.NONE
+
+    @classmethod
+    def _create(cls, model_class: type[Screening], *args, **kwargs) -> Screening:
+        if kwargs.get("user") is not None:
+            kwargs["guest_id"] = None
+        return super()._create(model_class, *args, **kwargs)
+
+
+def step_url(number: int | str) -> str:
+    return reverse("screening:step", args=[number])
+
+
+def answer_all(client: Client, answers: dict[str, str] | None = None, default: str = "no") -> HttpResponse:
+    """Start a screening and answer every question through the views (`default` unless
+    named in `answers`); return the last response, the redirect to the result."""
+    answers = answers or {}
+    client.post(reverse("screening:new"))
+    response = None
+    for number, question in enumerate(Question.objects.active(), start=1):
+        response = client.post(
+            step_url(number), {"item": question.key, "answer": answers.get(question.key, default)}
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert response is not None
+    return response
