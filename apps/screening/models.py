@@ -120,7 +120,9 @@ class Screening(models.Model):
                 condition=(
                     models.Q(completed_at__isnull=True, urgency__isnull=True)
                     | models.Q(
-                        completed_at__isnull=False, urgency__isnull=False, urgency__in=Urgency.values
+                        completed_at__isnull=False,
+                        urgency__isnull=False,
+                        urgency__in=Urgency.values,
                     )
                 ),
                 name="screening_urgency_when_complete",
@@ -151,7 +153,9 @@ class Screening(models.Model):
 
     def record(self, question: Question, value: str) -> None:
         """Save (or change) the answer to one question."""
-        Answer.objects.update_or_create(screening=self, question=question, defaults={"value": value})
+        Answer.objects.update_or_create(
+            screening=self, question=question, defaults={"value": value}
+        )
 
     def complete(self) -> Triage:
         """Triage the answers, store the outcome and mark the screening complete."""
@@ -190,7 +194,8 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["screening", "question"], name="screening_answer_once"),
             models.CheckConstraint(
-                condition=models.Q(value__in=YesNoUnsure.values), name="screening_answer_value_valid"
+                condition=models.Q(value__in=YesNoUnsure.values),
+                name="screening_answer_value_valid",
             ),
         ]
 

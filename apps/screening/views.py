@@ -89,7 +89,9 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
         "form": form,
         "notice": notice,
         "action": url,
-        "back_url": reverse("screening:step", args=[previous]) if previous else reverse("screening:start"),
+        "back_url": (
+            reverse("screening:step", args=[previous]) if previous else reverse("screening:start")
+        ),
         "submit_label": "See my result" if position.is_last else "Next",
     }
     return render_step(request, "screening/step.html", context, url=url)

@@ -52,7 +52,8 @@ def test_a_guest_says_no_throughout_and_is_told_to_keep_moving(page: Page, axe, 
         # Swapped in place by htmx: focus on the new question, its own address and title.
         expect(page.locator(".wizard__heading")).to_be_focused()
         expect(page).to_have_url(f"{page.url.split('/screening/')[0]}/screening/step/{number + 1}/")
-        expect(page).to_have_title(f"Question {number + 1} of {TOTAL}: check for warning signs · backpain")
+        title = f"Question {number + 1} of {TOTAL}: check for warning signs · backpain"
+        expect(page).to_have_title(title)
         axe()
     assert len(guard.loaded) == loads, "steps should swap in place, not load whole pages"
     assert page.locator("header.site-header").count() == 1
@@ -167,7 +168,9 @@ def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, patient
         _complete(patient, {"sexual_function": "unsure", "weight_loss": "yes"}),
         _complete(patient, {"possible_fracture": "yes", "osteoporosis": "yes"}),
         _complete(patient, {"sleep_or_movement": "yes", "not_improving": "yes"}),
-        _complete(patient, {"not_improving": "yes", "radiating": "unsure", "osteoporosis": "unsure"}),
+        _complete(
+            patient, {"not_improving": "yes", "radiating": "unsure", "osteoporosis": "unsure"}
+        ),
         _complete(patient, {}),
     ]
     assert [s.urgency for s in screenings] == ["emergency", "urgent", "soon", "physio", "none"]

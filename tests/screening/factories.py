@@ -33,7 +33,9 @@ def step_url(number: int | str) -> str:
     return reverse("screening:step", args=[number])
 
 
-def answer_all(client: Client, answers: dict[str, str] | None = None, default: str = "no") -> HttpResponse:
+def answer_all(
+    client: Client, answers: dict[str, str] | None = None, default: str = "no"
+) -> HttpResponse:
     """Start a screening and answer every question through the views (`default` unless
     named in `answers`); return the last response, the redirect to the result."""
     answers = answers or {}

@@ -33,7 +33,9 @@ def test_another_persons_result_is_not_found(request, client_name, emergency):
 def test_another_person_cannot_confirm_care_for_the_patient(request, client_name, emergency):
     client = request.getfixturevalue(client_name)
 
-    response = client.post(reverse("screening:acknowledge", args=[emergency.uuid]), {"confirmed": "on"})
+    url = reverse("screening:acknowledge", args=[emergency.uuid])
+
+    response = client.post(url, {"confirmed": "on"})
 
     assert response.status_code == 404
     emergency.refresh_from_db()
@@ -76,7 +78,9 @@ def test_a_guest_is_asked_to_log_in_for_the_history(anon_client):
 
 
 @pytest.mark.parametrize("client_name", OTHERS)
-def test_another_persons_unfinished_answers_stay_hidden_and_intact(request, client_name, patient, questions):
+def test_another_persons_unfinished_answers_stay_hidden_and_intact(
+    request, client_name, patient, questions
+):
     unfinished = Screening.objects.create(user=patient)
     unfinished.record(questions[0], "yes")
     client = request.getfixturevalue(client_name)
@@ -104,7 +108,8 @@ def test_a_guest_sees_their_own_result_and_last_check(anon_client, questions):
     screening = Screening.objects.get()
 
     assert anon_client.get(screening.get_absolute_url()).status_code == 200
-    assert screening.get_absolute_url() in anon_client.get(reverse("screening:start")).content.decode()
+    start = anon_client.get(reverse("screening:start")).content.decode()
+    assert screening.get_absolute_url() in start
 
 
 def test_a_guest_result_is_gone_for_another_browser(anon_client, client, questions):

@@ -11,7 +11,9 @@ from tests.factories import PASSWORD
 from tests.screening.factories import ScreeningFactory, answer_all
 
 
-def test_logging_in_claims_the_guests_finished_and_unfinished_screenings(anon_client, patient, questions):
+def test_logging_in_claims_the_guests_finished_and_unfinished_screenings(
+    anon_client, patient, questions
+):
     answer_all(anon_client)
     anon_client.post(reverse("screening:new"))  # and an unfinished one
     someone_elses = ScreeningFactory()

@@ -54,7 +54,9 @@ def test_the_emergency_advice_comes_first_in_an_alert(anon_client, questions):
 
     assert content.startswith('<div class="result" data-urgency="emergency">')
     first = content[content.index("<section") :]
-    assert first.startswith('<section class="alert alert--emergency" role="alert" aria-labelledby="result-heading">')
+    assert first.startswith(
+        '<section class="alert alert--emergency" role="alert" aria-labelledby="result-heading">'
+    )
     assert first.index("Call 999 or go to A&amp;E now") < first.index("</section>")
 
 

@@ -87,20 +87,39 @@ def test_answers_to_unknown_questions_are_ignored():
     ("answers", "urgency", "triggers"),
     [
         (
-            {"not_improving": "yes", "radiating": "yes", "possible_fracture": "yes", "bladder_bowel": "yes"},
+            {
+                "not_improving": "yes",
+                "radiating": "yes",
+                "possible_fracture": "yes",
+                "bladder_bowel": "yes",
+            },
             "emergency",
             ("bladder_bowel", "possible_fracture", "radiating", "not_improving"),
         ),
-        ({"cancer_history": "yes", "saddle_numbness": "unsure"}, "emergency", ("saddle_numbness", "cancer_history")),
-        ({"not_improving": "yes", "weight_loss": "unsure"}, "urgent", ("weight_loss", "not_improving")),
+        (
+            {"cancer_history": "yes", "saddle_numbness": "unsure"},
+            "emergency",
+            ("saddle_numbness", "cancer_history"),
+        ),
+        (
+            {"not_improving": "yes", "weight_loss": "unsure"},
+            "urgent",
+            ("weight_loss", "not_improving"),
+        ),
         ({"visceral": "yes", "fever_unwell": "yes"}, "urgent", ("fever_unwell", "visceral")),
         ({"not_improving": "yes", "night_pain": "yes"}, "soon", ("night_pain", "not_improving")),
-        ({"radiating": "yes", "sleep_or_movement": "yes"}, "soon", ("radiating", "sleep_or_movement")),
+        (
+            {"radiating": "yes", "sleep_or_movement": "yes"},
+            "soon",
+            ("radiating", "sleep_or_movement"),
+        ),
         ({"not_improving": "yes", "radiating": "unsure"}, "physio", ("not_improving",)),
         ({"osteoporosis": "yes", "age_onset": "yes"}, "soon", ("age_onset",)),
     ],
 )
-def test_the_most_urgent_wins_and_every_trigger_is_listed_most_urgent_first(answers, urgency, triggers):
+def test_the_most_urgent_wins_and_every_trigger_is_listed_most_urgent_first(
+    answers, urgency, triggers
+):
     outcome = triage({**ALL_NO, **answers}, LEVELS)
 
     assert outcome.urgency == urgency

@@ -69,7 +69,8 @@ def test_a_step_shows_one_question_with_progress_why_and_three_choices(started, 
 def test_the_first_steps_back_link_goes_to_the_start_page_without_htmx(started):
     html = started.get(step_url(1)).content.decode()
 
-    assert f'<a class="button button--secondary" href="{reverse("screening:start")}">Back</a>' in html
+    start = reverse("screening:start")
+    assert f'<a class="button button--secondary" href="{start}">Back</a>' in html
 
 
 def test_a_step_before_starting_sends_you_to_the_start_page(anon_client, questions):
@@ -155,7 +156,8 @@ def test_htmx_gets_the_step_fragment_not_the_page(started):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert html.lstrip().startswith("<title>Question 2 of 16: check for warning signs · backpain</title>")
+    title = "<title>Question 2 of 16: check for warning signs · backpain</title>"
+    assert html.lstrip().startswith(title)
     assert '<div id="wizard" class="wizard" hx-target="this" hx-swap="outerHTML">' in html
     assert response["HX-Push-Url"] == step_url(2)
     assert "HX-Request" in response["Vary"]
@@ -172,7 +174,9 @@ def test_htmx_posts_redirect_to_the_next_step_which_htmx_follows(started, questi
     assert response.url == step_url(2)
 
 
-def test_an_htmx_error_comes_back_as_the_fragment_with_the_message_and_the_same_url(started, questions):
+def test_an_htmx_error_comes_back_as_the_fragment_with_the_message_and_the_same_url(
+    started, questions
+):
     response = started.post(step_url(4), {"item": questions[3].key}, headers=HTMX)
 
     html = response.content.decode()
@@ -190,7 +194,9 @@ def test_htmx_finishing_loads_the_whole_result_page(anon_client, questions):
     for number, question in enumerate(questions[:-1], start=1):
         anon_client.post(step_url(number), {"item": question.key, "answer": "no"})
 
-    response = anon_client.post(step_url(16), {"item": questions[15].key, "answer": "no"}, headers=HTMX)
+    last = {"item": questions[15].key, "answer": "no"}
+
+    response = anon_client.post(step_url(16), last, headers=HTMX)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == Screening.objects.get().get_absolute_url()
@@ -217,8 +223,16 @@ def test_htmx_back_without_a_screening_loads_the_whole_start_page(anon_client, q
         ({"item": "saddle_numbness", "answer": "no"}, ITEM_MESSAGE),  # the second question's key
         ({"item": "x" * 500, "answer": "no"}, ITEM_MESSAGE),
     ],
-    ids=["empty", "no answer", "blank answer", "unknown answer", "wrong case", "unknown question",
-         "another question", "huge key"],
+    ids=[
+        "empty",
+        "no answer",
+        "blank answer",
+        "unknown answer",
+        "wrong case",
+        "unknown question",
+        "another question",
+        "huge key",
+    ],
 )
 def test_a_bad_post_is_shown_again_with_a_message_and_saves_nothing(started, data, message):
     response = started.post(step_url(1), data)
@@ -238,13 +252,16 @@ def test_what_the_person_chose_stays_selected_after_an_error(started):
 
 
 @pytest.mark.parametrize(("number", "shown"), [(17, 16), (999, 16), (0, 1), (-3, 1)])
-def test_a_step_out_of_range_shows_the_nearest_question_with_a_message(started, questions, number, shown):
+def test_a_step_out_of_range_shows_the_nearest_question_with_a_message(
+    started, questions, number, shown
+):
     response = started.get(step_url(number))
 
     html = response.content.decode()
     assert response.status_code == 200
     assert f"Question {shown} of 16" in html
-    assert ("There are only 16 questions" if number > 16 else "There is no question with that number") in html
+    too_far = number > 16
+    assert ("There are only 16" if too_far else "There is no question with that number") in html
     assert f'action="{step_url(shown)}"' in html
 
 
