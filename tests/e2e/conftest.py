@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
@@ -50,10 +50,16 @@ def base_url(live_server) -> str:
 
 
 class PageGuard:
-    """Record what a page loads and logs, and run axe on demand."""
+    """Record what a page loads and logs, and run axe on demand.
 
-    def __init__(self, page: Page) -> None:
+    With JavaScript off, axe cannot run in the page itself (its timers never fire), so
+    `checker` names a JavaScript-enabled page that loads the same URL with the same
+    cookies, and axe runs there on the same server output.
+    """
+
+    def __init__(self, page: Page, checker: PageGuard | None = None) -> None:
         self.page = page
+        self.checker = checker
         self.loaded: list[str] = []
         self.checked: set[str] = set()
         self.csp_errors: list[str] = []
@@ -68,6 +74,13 @@ class PageGuard:
 
     def axe(self) -> None:
         self.page.wait_for_load_state("load")
+        if self.checker is not None:
+            self.checker.page.context.clear_cookies()
+            self.checker.page.context.add_cookies(self.page.context.cookies())
+            self.checker.page.goto(self.page.url)
+            self.checker.axe()
+            self.checked.add(urldefrag(self.page.url).url)
+            return
         results = self.page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
         )
@@ -106,3 +119,17 @@ def guard(page: Page) -> Iterator[PageGuard]:
 @pytest.fixture
 def axe(guard: PageGuard) -> Callable[[], None]:
     return guard.axe
+
+
+@pytest.fixture
+def nojs(browser: Browser, live_server, guard: PageGuard) -> Iterator[tuple[Page, PageGuard]]:
+    """A page with JavaScript off, and its guard (axe runs in the JS-enabled `page`)."""
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    nojs_page = context.new_page()
+    nojs_page.set_default_timeout(10_000)
+    nojs_guard = PageGuard(nojs_page, checker=guard)
+    yield nojs_page, nojs_guard
+    try:
+        nojs_guard.finish()
+    finally:
+        context.close()
