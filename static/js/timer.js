@@ -1,6 +1,7 @@
 // Hold timer, rep counter and breathing pacer for one exercise.
 //
-// Durations can be shortened through the page URL (?ready=1&hold=2&rest=1&duration=3),
+// Durations (and the number of sets) can be set through the page URL
+// (?ready=1&hold=2&rest=1&duration=3&sets=2),
 // which is how the browser tests run real timers quickly.
 
 const params = new URLSearchParams(window.location.search);
@@ -13,21 +14,21 @@ function override(name) {
 const DEFAULT_READY = 5;
 const SIDE_NAMES = { left: "left side", right: "right side" };
 
-function pickSeconds(name, fallback) {
+function pick(name, fallback) {
   const value = override(name);
   return value === null ? fallback : value;
 }
 
 // Turn a dosage into the list of phases the timer runs through.
 export function buildPhases(config) {
-  const hold = pickSeconds("hold", config.hold);
-  const duration = pickSeconds("duration", config.duration);
+  const hold = pick("hold", config.hold);
+  const duration = pick("duration", config.duration);
   const work = hold || duration;
-  const rest = pickSeconds("rest", config.rest || 0);
-  const sets = Math.max(1, config.sets || 1);
+  const rest = pick("rest", config.rest || 0);
+  const sets = Math.max(1, pick("sets", config.sets || 1));
   const reps = config.reps && hold ? config.reps : 1;
   const sides = config.perSide ? ["left", "right"] : [null];
-  const phases = [{ type: "ready", seconds: pickSeconds("ready", DEFAULT_READY), label: "Get ready" }];
+  const phases = [{ type: "ready", seconds: pick("ready", DEFAULT_READY), label: "Get ready" }];
   const total = sets * sides.length * reps;
   let done = 0;
   for (let set = 1; set <= sets; set += 1) {

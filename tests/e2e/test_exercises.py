@@ -103,6 +103,19 @@ def test_sets_and_reps_advance(page: Page, axe):
     expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text("Ready when you are")
 
 
+def test_the_set_counter_advances(page: Page, axe):
+    # Supine twist: 2 holds per side; two sets injected through the URL.
+    page.goto("/exercises/supine-twist/?ready=0&hold=1&rest=1&sets=2")
+    axe()
+    count = page.locator('[data-timer] [data-role="count"]')
+    page.get_by_role("button", name="Start").click()
+    expect(count).to_have_text("Set 1 of 2 · Rep 1 of 2 · left side")
+    expect(count).to_have_text("Set 1 of 2 · Rep 1 of 2 · right side")
+    expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text("Rest before the next set")
+    expect(count).to_have_text("Set 2 of 2 · Rep 1 of 2 · left side")
+    expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text("Done. Well done!", timeout=15_000)
+
+
 def test_the_breathing_pacer_names_the_phases(page: Page, axe):
     page.goto("/exercises/breathing-4-7-8/?ready=0&duration=20")
     axe()
