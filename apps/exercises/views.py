@@ -60,6 +60,7 @@ def routine(request: HttpRequest) -> HttpResponse:
         {
             "exercises": exercises,
             "unknown": len(slugs) - len(exercises),
+            "items": ",".join(exercise.slug for exercise in exercises),
             "routine_config": json.dumps([exercise.timer_data() for exercise in exercises]),
         },
     )

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from backpain.views import coming_soon
+from . import views
 
 app_name = "progress"
 urlpatterns = [
-    path("plan/", coming_soon, {"title": "Your plan"}, name="plan"),
-    path("progress/", coming_soon, {"title": "Your progress"}, name="home"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/rebuild/", views.plan_rebuild, name="plan_rebuild"),
+    path("plan/items/<int:item_id>/swap/", views.plan_item_swap, name="plan_item_swap"),
+    path("plan/items/<int:item_id>/remove/", views.plan_item_remove, name="plan_item_remove"),
+    path("progress/", views.home, name="home"),
+    path("progress/log/", views.log, name="log"),
+    path("progress/log/<uuid:uuid>/", views.log_edit, name="log_edit"),
+    path("progress/check-in/", views.check_in, name="check_in"),
 ]

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from apps.exercises.models import Exercise
+
+from .models import CheckIn, FunctionActivity, Session
+
+PAIN_CHOICES = [(n, str(n)) for n in range(11)]
+
+
+class PainScale(forms.RadioSelect):
+    """0-10 as a row of radio buttons, with words at both ends (templates/forms/pain_scale.html)."""
+
+    template_name = "forms/pain_scale.html"
+
+
+def pain_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=PainScale,
+        error_messages={"required": "Choose a number from 0 to 10.", "invalid_choice": "Choose a number from 0 to 10."},
+    )
+
+
+class SessionForm(forms.ModelForm):
+    client_token = forms.UUIDField(widget=forms.HiddenInput)
+    pain_during = pain_field("Pain during the session")
+
+    class Meta:
+        model = Session
+        fields = ["performed_on", "pain_during", "note"]
+        widgets = {
+            "performed_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"performed_on": "Date", "note": "Note (optional)"}
+
+    def clean_performed_on(self) -> dt.date:
+        day = self.cleaned_data["performed_on"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError("The date cannot be in the future.")
+        if day < today - dt.timedelta(days=60):
+            raise forms.ValidationError("Sessions can be logged up to 60 days back.")
+        return day
+
+
+class EntryForm(forms.Form):
+    """One exercise done in a session; a row left without an exercise is skipped."""
+
+    exercise = forms.ChoiceField(label="Exercise", required=False)
+    sets = forms.IntegerField(label="Sets", min_value=1, max_value=20, required=False)
+    reps = forms.IntegerField(label="Reps", min_value=1, max_value=200, required=False)
+    hold_seconds = forms.IntegerField(label="Hold (seconds)", min_value=1, max_value=3600, required=False)
+
+    def __init__(self, *args: Any, exercises: dict[str, Exercise], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Choices from a dict loaded once: a ModelChoiceField would query once per row.
+        self.exercises = exercises
+        self.fields["exercise"].choices = [("", "Choose an exercise")] + [
+            (slug, exercise.name) for slug, exercise in exercises.items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("exercise") and not (data.get("reps") or data.get("hold_seconds")):
+            self.add_error("reps", "Give the reps or the hold time.")
+        return data
+
+    def entry(self) -> dict[str, Any] | None:
+        if not self.cleaned_data.get("exercise"):
+            return None
+        return {
+            "exercise": self.exercises[self.cleaned_data["exercise"]],
+            "sets": self.cleaned_data.get("sets") or 1,
+            "reps": self.cleaned_data.get("reps"),
+            "hold_seconds": self.cleaned_data.get("hold_seconds"),
+        }
+
+
+class BaseEntryFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not any(form.entry() for form in self.forms):
+            raise forms.ValidationError("Add at least one exercise you did.")
+
+
+EntryFormSet = forms.formset_factory(
+    EntryForm, formset=BaseEntryFormSet, extra=0, max_num=20, validate_max=True, absolute_max=20
+)
+
+
+class CheckInForm(forms.ModelForm):
+    pain_average = pain_field("Your average pain this week")
+    pain_worst = pain_field("Your worst pain this week")
+
+    class Meta:
+        model = CheckIn
+        fields = ["pain_average", "pain_worst", "sleep_nights", "days_active", "note"]
+        widgets = {
+            "sleep_nights": forms.NumberInput(attrs={"min": 0, "max": 7}),
+            "days_active": forms.NumberInput(attrs={"min": 0, "max": 7}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "sleep_nights": "Nights this week that pain woke you or kept you awake (0-7)",
+            "days_active": "Days this week you were active for 30 minutes or more (0-7)",
+            "note": "Anything else about this week (optional)",
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        activities: list[FunctionActivity],
+        scores: dict[int, int],
+        recheck: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.activity_slots = []
+        named = {activity.order: activity for activity in activities}
+        for order in range(3):
+            activity = named.get(order)
+            score_name, name_name = f"activity_{order}_score", f"activity_{order}_name"
+            if activity is None:
+                self.fields[name_name] = forms.CharField(
+                    label=f"Activity {order + 1} (optional)",
+                    max_length=80,
+                    required=False,
+                    help_text="Something back pain makes hard, e.g. putting on socks, sitting through a film.",
+                )
+            self.fields[score_name] = forms.TypedChoiceField(
+                label=f"How well can you do it now?" if activity is None else f"How well can you {activity.name.lower()} now?",
+                choices=[("", "Not scored")] + PAIN_CHOICES if activity is None else PAIN_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=activity is not None,
+                initial=scores.get(order),
+                widget=FunctionScale,
+                error_messages={"required": "Choose a number from 0 to 10.", "invalid_choice": "Choose a number from 0 to 10."},
+            )
+            self.activity_slots.append((order, activity, name_name if activity is None else None, score_name))
+        self.recheck_keys = []
+        for question in recheck:
+            name = f"recheck_{question.key}"
+            self.fields[name] = forms.ChoiceField(
+                label=question.text,
+                choices=[("no", "No"), ("yes", "Yes")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please answer yes or no."},
+            )
+            self.recheck_keys.append((question.key, name))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        average, worst = data.get("pain_average"), data.get("pain_worst")
+        if average is not None and worst is not None and worst < average:
+            self.add_error("pain_worst", "Your worst pain cannot be lower than your average pain.")
+        for order, activity, name_field, score_field in self.activity_slots:
+            if name_field and data.get(score_field) is not None and not data.get(name_field):
+                self.add_error(name_field, "Name the activity you scored.")
+        return data
+
+    def activity_names(self) -> dict[int, str]:
+        return {
+            order: self.cleaned_data[name_field].strip()
+            for order, _, name_field, _ in self.activity_slots
+            if name_field and self.cleaned_data.get(name_field)
+        }
+
+    def scores(self) -> dict[int, int]:
+        return {order: self.cleaned_data.get(score_field) for order, _, _, score_field in self.activity_slots}
+
+    def recheck_answers(self) -> dict[str, str]:
+        return {key: self.cleaned_data[name] for key, name in self.recheck_keys}
+
+    def field_groups(self) -> dict[str, list[forms.BoundField]]:
+        return {
+            "activities": [self[name] for _, _, name, score in self.activity_slots for name in (name, score) if name],
+            "recheck": [self[name] for _, name in self.recheck_keys],
+        }
+
+
+class FunctionScale(PainScale):
+    """0 = cannot do it at all, 10 = as well as before the back problem."""
+
+    template_name = "forms/function_scale.html"
+
+
+class SwapForm(forms.Form):
+    exercise = forms.SlugField(label="Swap for")

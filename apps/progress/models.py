@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.exercises.models import Exercise
+
+PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine."
+
+
+def week_start(day: dt.date) -> dt.date:
+    """Return the Monday of the ISO week that holds `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def score_0_10(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 10}), name=name)
+
+
+class PlanKind(models.TextChoices):
+    SELF = "self", "Built from your checklist"
+    PRESCRIBED = "prescribed", "Prescribed by your clinician"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", "Every day"
+    TWO_THREE = "2-3/week", "2-3 days a week"
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def for_patient(self, patient: settings.AUTH_USER_MODEL) -> Self:
+        return self.filter(patient=patient)
+
+    def current(self) -> Plan | None:
+        """Return the plan in force: a clinician's programme wins over the self-built one."""
+        return (
+            self.filter(active=True)
+            .order_by(
+                models.Case(models.When(kind=PlanKind.PRESCRIBED, then=0), default=1),
+                "-created_at",
+            )
+            .first()
+        )
+
+
+class Plan(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans")
+    # The clinician who prescribed it; empty for a self-built plan.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=PlanKind.choices, default=PlanKind.SELF)
+    active = models.BooleanField(default=True)
+    # Why the builder chose what it chose, shown to the patient.
+    reasons = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind"], condition=Q(active=True), name="plan_one_active_per_kind"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PlanKind.values), name="plan_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["patient", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.patient}"
+
+    def routine_slugs(self) -> list[str]:
+        return [item.exercise.slug for item in self.items.all()]
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
+    # Why this exercise is here ("Start here: spinal mobility").
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "exercise"], name="plan_item_once"),
+            models.CheckConstraint(condition=Q(frequency__in=Frequency.values), name="plan_item_frequency_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.get_frequency_display()})"
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def for_patient(self, patient: settings.AUTH_USER_MODEL) -> Self:
+        return self.filter(patient=patient)
+
+    def since(self, day: dt.date) -> Self:
+        return self.filter(performed_on__gte=day)
+
+
+class Session(models.Model):
+    """One exercise session a patient did, logged after the routine player or by hand."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_sessions")
+    performed_on = models.DateField(default=timezone.localdate)
+    # Made when the form is shown; a double click or a resent form reuses it, so the
+    # unique constraint turns the second save into the same session instead of a copy.
+    client_token = models.UUIDField(unique=True)
+    pain_during = models.PositiveSmallIntegerField(help_text=PAIN_HELP)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-performed_on", "-created_at"]
+        constraints = [score_0_10("pain_during", "session_pain_0_10")]
+        indexes = [models.Index(fields=["patient", "-performed_on"], name="session_patient_day")]
+
+    def __str__(self) -> str:
+        return f"Session on {self.performed_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("progress:log_edit", args=[self.uuid])
+
+    @property
+    def editable(self) -> bool:
+        """A session can be corrected on the day it was logged, not rewritten later."""
+        return timezone.localdate(self.created_at) == timezone.localdate()
+
+
+class SessionEntry(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="entries")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField(default=1)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=20), name="entry_sets_1_20"),
+            models.CheckConstraint(condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=200), name="entry_reps_1_200"),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True) | Q(hold_seconds__gte=1, hold_seconds__lte=3600),
+                name="entry_hold_1_3600",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.exercise)
+
+
+class FunctionActivity(models.Model):
+    """An activity the patient named for the Patient-Specific Functional Scale (up to three)."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="function_activities")
+    name = models.CharField(max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "order"], name="function_activity_slot"),
+            models.CheckConstraint(condition=Q(order__lte=2), name="function_activity_max_three"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckInQuerySet(models.QuerySet["CheckIn"]):
+    def for_patient(self, patient: settings.AUTH_USER_MODEL) -> Self:
+        return self.filter(patient=patient)
+
+
+class CheckIn(models.Model):
+    """The weekly check-in: one per patient and ISO week, edited in place."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
+    week_start = models.DateField()
+    pain_average = models.PositiveSmallIntegerField(help_text=PAIN_HELP)
+    pain_worst = models.PositiveSmallIntegerField(help_text=PAIN_HELP)
+    sleep_nights = models.PositiveSmallIntegerField("nights pain woke you or kept you awake")
+    days_active = models.PositiveSmallIntegerField("days you were active for 30 minutes or more")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "week_start"], name="check_in_once_a_week"),
+            score_0_10("pain_average", "check_in_average_0_10"),
+            score_0_10("pain_worst", "check_in_worst_0_10"),
+            models.CheckConstraint(condition=Q(pain_worst__gte=models.F("pain_average")), name="check_in_worst_at_least_average"),
+            models.CheckConstraint(condition=Q(sleep_nights__lte=7), name="check_in_sleep_0_7"),
+            models.CheckConstraint(condition=Q(days_active__lte=7), name="check_in_days_0_7"),
+            # week_start is always a Monday (ISO weeks); PostgreSQL's isodow counts Monday as 1.
+            models.CheckConstraint(condition=Q(week_start__iso_week_day=1), name="check_in_week_starts_monday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in for the week of {self.week_start}"
+
+    @staticmethod
+    def current_week() -> dt.date:
+        return week_start(timezone.localdate())
+
+
+class FunctionScore(models.Model):
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="function_scores")
+    activity = models.ForeignKey(FunctionActivity, on_delete=models.CASCADE, related_name="scores")
+    # PSFS: 0 = unable to do the activity, 10 = able to do it as before the problem.
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["check_in", "activity"], name="function_score_once"),
+            score_0_10("score", "function_score_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.score}"

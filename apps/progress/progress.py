@@ -1,0 +1,95 @@
+"""Everything the progress page shows, gathered in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Max
+
+from apps.accounts.models import User
+
+from .charts import Series, adherence_calendar, line_chart, streak
+from .models import CheckIn, FunctionActivity, Plan, Session, week_start
+from .rules import WeekScore, progress_advice
+
+CALENDAR_WEEKS = 12
+
+
+def checklist_scores(patient: User) -> list[tuple[dt.datetime, int]]:
+    return []  # TODO(checklist): completed runs' scores once the checklist lands.
+
+
+def planned_sessions_per_week(plan: Plan | None) -> int:
+    """Daily items make a plan of 7 sessions a week; an empty plan plans none."""
+    return 7 if plan is not None and plan.items.exists() else 0
+
+
+def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
+    check_ins = list(CheckIn.objects.for_patient(patient).prefetch_related("function_scores"))
+    activities = list(FunctionActivity.objects.filter(patient=patient))
+    since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
+    session_days = set(
+        Session.objects.for_patient(patient).since(since).values_list("performed_on", flat=True)
+    )
+    last_session_on = Session.objects.for_patient(patient).aggregate(last=Max("performed_on"))["last"]
+    plan = Plan.objects.for_patient(patient).current()
+
+    labels = [check_in.week_start.strftime("%d %b") for check_in in check_ins]
+    pain = line_chart(
+        labels,
+        [
+            Series("Average pain", "average", [c.pain_average for c in check_ins]),
+            Series("Worst pain", "worst", [c.pain_worst for c in check_ins]),
+        ],
+    )
+    scores_by_week = [
+        {score.activity_id: score.score for score in check_in.function_scores.all()} for check_in in check_ins
+    ]
+    function = line_chart(
+        labels,
+        [
+            Series(activity.name, f"activity{index}", [week.get(activity.id) for week in scores_by_week])
+            for index, activity in enumerate(activities)
+        ],
+    )
+    runs = checklist_scores(patient)
+    checklist = line_chart(
+        [completed.strftime("%d %b") for completed, _ in runs],
+        [Series("Checklist score", "checklist", [score for _, score in runs])],
+        y_max=13,
+    )
+    this_week = sum(1 for day in session_days if day >= week_start(today))
+    advice = progress_advice(
+        weeks=[WeekScore(c.week_start, c.pain_average, c.pain_worst) for c in check_ins],
+        last_session_on=last_session_on,
+        today=today,
+    )
+    pain_summary = ""
+    if check_ins:
+        first, last = check_ins[0], check_ins[-1]
+        pain_summary = (
+            f"Average pain went from {first.pain_average} to {last.pain_average} out of 10 over "
+            f"{len(check_ins)} check-in{'s' if len(check_ins) != 1 else ''}; worst pain is now {last.pain_worst}."
+        )
+    return {
+        "check_ins": check_ins,
+        "pain_summary": pain_summary,
+        "function_rows": [
+            (check_in.week_start, [week.get(activity.id) for activity in activities])
+            for check_in, week in zip(check_ins, scores_by_week, strict=True)
+        ],
+        "activities": activities,
+        "pain_chart": pain,
+        "function_chart": function,
+        "checklist_chart": checklist,
+        "checklist_runs": runs,
+        "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
+        "calendar_active_days": len(session_days),
+        "streak": streak(session_days, today),
+        "sessions_this_week": this_week,
+        "planned_per_week": planned_sessions_per_week(plan),
+        "advice": advice,
+        "last_session_on": last_session_on,
+        "check_in_done": bool(check_ins) and check_ins[-1].week_start == week_start(today),
+    }

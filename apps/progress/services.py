@@ -1,0 +1,156 @@
+"""Workflows that span several models: building plans, logging sessions, weekly check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from apps.accounts.models import User
+from apps.exercises.models import Exercise
+from apps.screening.gate import latest_screening
+from apps.screening.models import Question, Screening
+
+from .models import CheckIn, FunctionActivity, FunctionScore, Plan, PlanItem, PlanKind, Session, SessionEntry
+from .planner import Candidate, Priority, build_plan, estimate_minutes
+
+
+def exercise_candidates(exercises: list[Exercise]) -> dict[str, Candidate]:
+    return {
+        exercise.slug: Candidate(
+            slug=exercise.slug,
+            name=exercise.name,
+            kind=exercise.kind,
+            difficulty=exercise.difficulty,
+            bone_density_caution=exercise.bone_density_caution,
+            minutes=estimate_minutes(
+                sets=exercise.sets,
+                reps=exercise.reps,
+                hold=exercise.hold_seconds,
+                duration=exercise.duration_seconds,
+                rest=exercise.rest_seconds,
+                per_side=exercise.per_side,
+            ),
+        )
+        for exercise in exercises
+    }
+
+
+def checklist_priorities(patient: User) -> list[Priority]:
+    """The latest completed checklist's priorities, with the exercises each one links."""
+    return []  # TODO(checklist): wire to the checklist's latest run once it lands.
+
+
+def latest_pain_average(patient: User) -> int | None:
+    return (
+        CheckIn.objects.for_patient(patient)
+        .order_by("-week_start")
+        .values_list("pain_average", flat=True)
+        .first()
+    )
+
+
+def has_bone_density_caution(patient: User) -> bool:
+    screening = latest_screening(patient)
+    return bool(screening and screening.bone_density_caution)
+
+
+@transaction.atomic
+def plan_build(*, patient: User) -> Plan:
+    """Build (or rebuild) the patient's own plan from their latest answers."""
+    library = exercise_candidates(list(Exercise.objects.all()))
+    draft = build_plan(
+        priorities=checklist_priorities(patient),
+        pain_average=latest_pain_average(patient),
+        bone_density=has_bone_density_caution(patient),
+        library=library,
+    )
+    Plan.objects.filter(patient=patient, kind=PlanKind.SELF, active=True).update(active=False)
+    plan = Plan.objects.create(patient=patient, kind=PlanKind.SELF, reasons=draft.reasons)
+    ids = dict(Exercise.objects.filter(slug__in=draft.slugs()).values_list("slug", "id"))
+    PlanItem.objects.bulk_create(
+        PlanItem(plan=plan, exercise_id=ids[item.slug], order=index, frequency=item.frequency, reason=item.reason)
+        for index, item in enumerate(draft.items)
+    )
+    return plan
+
+
+def plan_current(*, patient: User) -> Plan:
+    return Plan.objects.for_patient(patient).current() or plan_build(patient=patient)
+
+
+def swap_choices(item: PlanItem, exercises: list[Exercise], *, bone_density: bool) -> list[Exercise]:
+    """Exercises that could replace this one: same kind, a shared body region, not in the plan."""
+    in_plan = {other.exercise_id for other in item.plan.items.all()}
+    return [
+        exercise
+        for exercise in exercises
+        if exercise.kind == item.exercise.kind
+        and set(exercise.regions) & set(item.exercise.regions)
+        and exercise.id not in in_plan
+        and not (bone_density and exercise.bone_density_caution)
+    ]
+
+
+def session_save(*, patient: User, token: uuid.UUID, form_data: dict, entries: list[dict], session: Session | None = None) -> tuple[Session, bool]:
+    """Save a session once per form token; return it and whether it was new.
+
+    A double click or a resent form carries the same token: the unique constraint makes
+    the second save find the first session instead of creating another.
+    """
+    if session is None:
+        existing = Session.objects.filter(client_token=token).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            if session is None:
+                session = Session(patient=patient, client_token=token)
+            for name, value in form_data.items():
+                setattr(session, name, value)
+            session.save()
+            session.entries.all().delete()
+            SessionEntry.objects.bulk_create(SessionEntry(session=session, **entry) for entry in entries)
+    except IntegrityError:
+        # The twin request won the race: its session is the one.
+        return Session.objects.get(client_token=token), False
+    return session, True
+
+
+@transaction.atomic
+def check_in_save(
+    *, patient: User, week: dt.date, values: dict, activity_names: dict[int, str], scores: dict[int, int]
+) -> CheckIn:
+    """Create or update this week's check-in and its function scores."""
+    check_in, _ = CheckIn.objects.update_or_create(patient=patient, week_start=week, defaults=values)
+    activities = {activity.order: activity for activity in FunctionActivity.objects.filter(patient=patient)}
+    for order, name in activity_names.items():
+        if order not in activities and name:
+            activities[order] = FunctionActivity.objects.create(patient=patient, name=name, order=order)
+    for order, score in scores.items():
+        if order in activities and score is not None:
+            FunctionScore.objects.update_or_create(
+                check_in=check_in, activity=activities[order], defaults={"score": score}
+            )
+    return check_in
+
+
+def emergency_recheck(*, request: HttpRequest, answers: dict[str, str]) -> Screening | None:
+    """Record the check-in's re-asked emergency questions; when any is yes, a screening result.
+
+    Any "yes" completes a screening with these answers, which triage turns into the
+    emergency advice; all "no" records nothing (the full check is still offered).
+    """
+    if "yes" not in answers.values():
+        return None
+    screening = Screening.objects.start(request)
+    for question in Question.objects.filter(key__in=answers):
+        screening.record(question, answers[question.key])
+    screening.complete()
+    return screening
+
+
+def emergency_questions() -> list[Question]:
+    return list(Question.objects.active().filter(level="emergency").order_by("order"))

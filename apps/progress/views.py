@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.decorators import patient_required
+from apps.exercises.models import Exercise
+from apps.exercises.views import routine_slugs
+from apps.screening.gate import care_gate, screening_is_stale
+
+from . import services
+from .forms import CheckInForm, EntryFormSet, SessionForm, SwapForm
+from .models import CheckIn, FunctionActivity, FunctionScore, Plan, PlanItem, Session, SessionEntry
+from .progress import progress_summary
+
+
+def _plan_items(plan: Plan) -> list[PlanItem]:
+    return list(plan.items.select_related("exercise"))
+
+
+@require_safe
+@login_required
+@patient_required
+def plan(request: HttpRequest) -> HttpResponse:
+    gate = care_gate(request.user)
+    if gate is not None:
+        return render(request, "progress/plan.html", {"gate": gate})
+    current = services.plan_current(patient=request.user)
+    items = _plan_items(current)
+    exercises = list(Exercise.objects.all())
+    bone_density = services.has_bone_density_caution(request.user)
+    in_plan = {item.exercise_id for item in items}
+    rows = [
+        (item, [e for e in services.swap_choices(item, exercises, bone_density=bone_density) if e.id not in in_plan])
+        for item in items
+    ]
+    return render(
+        request,
+        "progress/plan.html",
+        {
+            "plan": current,
+            "rows": rows,
+            "routine_items": ",".join(item.exercise.slug for item in items),
+            "bone_density": bone_density,
+        },
+    )
+
+
+@require_POST
+@login_required
+@patient_required
+def plan_rebuild(request: HttpRequest) -> HttpResponse:
+    services.plan_build(patient=request.user)
+    messages.success(request, "Your plan has been rebuilt from your latest answers.")
+    return redirect("progress:plan")
+
+
+def _own_self_plan_item(request: HttpRequest, item_id: int) -> PlanItem:
+    # Only the patient's own, self-built, active plan can be edited: a prescription is the clinician's.
+    return get_object_or_404(
+        PlanItem.objects.select_related("plan", "exercise"),
+        id=item_id,
+        plan__patient=request.user,
+        plan__active=True,
+        plan__kind="self",
+    )
+
+
+@require_POST
+@login_required
+@patient_required
+def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _own_self_plan_item(request, item_id)
+    form = SwapForm(request.POST)
+    choices = services.swap_choices(
+        item, list(Exercise.objects.all()), bone_density=services.has_bone_density_caution(request.user)
+    )
+    replacement = next((e for e in choices if form.is_valid() and e.slug == form.cleaned_data["exercise"]), None)
+    if replacement is None:
+        messages.error(request, f"That exercise cannot replace {item.exercise.name}: choose one from the list.")
+        return redirect("progress:plan")
+    old = item.exercise.name
+    item.exercise = replacement
+    item.save(update_fields=["exercise"])
+    messages.success(request, f"Swapped {old} for {replacement.name}.")
+    return redirect("progress:plan")
+
+
+@require_POST
+@login_required
+@patient_required
+def plan_item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _own_self_plan_item(request, item_id)
+    item.delete()
+    messages.success(request, f"Removed {item.exercise.name} from your plan.")
+    return redirect("progress:plan")
+
+
+def _entry_initial(slugs: list[str], library: dict[str, Exercise]) -> list[dict[str, Any]]:
+    return [
+        {"exercise": slug, "sets": library[slug].sets, "reps": library[slug].reps, "hold_seconds": library[slug].hold_seconds}
+        for slug in slugs
+        if slug in library
+    ]
+
+
+def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse:
+    library = {exercise.slug: exercise for exercise in Exercise.objects.all()}
+    recent = Session.objects.for_patient(request.user).prefetch_related(
+        Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+    )[:10]
+    if request.method == "POST":
+        form = SessionForm(request.POST, instance=session)
+        entries = EntryFormSet(request.POST, form_kwargs={"exercises": library}, prefix="entries")
+        if form.is_valid() and entries.is_valid():
+            saved, created = services.session_save(
+                patient=request.user,
+                token=form.cleaned_data["client_token"],
+                form_data={k: form.cleaned_data[k] for k in ("performed_on", "pain_during", "note")},
+                entries=[entry for entry in (f.entry() for f in entries.forms) if entry],
+                session=session,
+            )
+            if saved.patient_id != request.user.id:
+                raise Http404
+            messages.success(request, "Session saved." if created or session else "That session was already saved.")
+            return redirect("progress:home")
+    else:
+        token = session.client_token if session else uuid.uuid4()
+        form = SessionForm(instance=session, initial={"client_token": token})
+        if session:
+            initial = [
+                {"exercise": e.exercise.slug, "sets": e.sets, "reps": e.reps, "hold_seconds": e.hold_seconds}
+                for e in session.entries.select_related("exercise")
+            ]
+        else:
+            initial = _entry_initial(routine_slugs(request), library)
+        # Two empty rows after whatever was prefilled, for anything done beyond the plan.
+        entries = EntryFormSet(
+            initial=[*initial, {}, {}], form_kwargs={"exercises": library}, prefix="entries"
+        )
+    return render(request, "progress/log.html", {"form": form, "entries": entries, "recent": recent, "session": session})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+@patient_required
+def log(request: HttpRequest) -> HttpResponse:
+    gate = care_gate(request.user)
+    if gate is not None:
+        return render(request, "progress/log.html", {"gate": gate})
+    return _session_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+@patient_required
+def log_edit(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
+    session = get_object_or_404(Session.objects.for_patient(request.user), uuid=uuid)
+    if not session.editable:
+        messages.error(request, "A session can only be changed on the day you logged it.")
+        return redirect("progress:log")
+    return _session_page(request, session)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+@patient_required
+def check_in(request: HttpRequest) -> HttpResponse:
+    week = CheckIn.current_week()
+    existing = CheckIn.objects.for_patient(request.user).filter(week_start=week).first()
+    activities = list(FunctionActivity.objects.filter(patient=request.user))
+    scores = (
+        dict(FunctionScore.objects.filter(check_in=existing).values_list("activity__order", "score"))
+        if existing
+        else {}
+    )
+    recheck = services.emergency_questions() if screening_is_stale(request.user) else []
+    form = CheckInForm(
+        request.POST or None, instance=existing, activities=activities, scores=scores, recheck=recheck
+    )
+    if request.method == "POST" and form.is_valid():
+        services.check_in_save(
+            patient=request.user,
+            week=week,
+            values={name: form.cleaned_data[name] for name in ("pain_average", "pain_worst", "sleep_nights", "days_active", "note")},
+            activity_names=form.activity_names(),
+            scores=form.scores(),
+        )
+        screening = services.emergency_recheck(request=request, answers=form.recheck_answers())
+        if screening is not None:
+            return redirect(screening.get_absolute_url())
+        messages.success(request, "Check-in saved. Thank you.")
+        return redirect("progress:home")
+    return render(
+        request,
+        "progress/check_in.html",
+        {"form": form, "week": week, "existing": existing, "recheck": bool(recheck)},
+    )
+
+
+@require_safe
+@login_required
+@patient_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "progress/home.html", progress_summary(request.user, timezone.localdate()))
