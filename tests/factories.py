@@ -45,3 +45,31 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
     hold_seconds = 5
     dosage_text = "Hold 5 seconds, 10 times."
     sources = factory.LazyFunction(lambda: ["001"])
+
+
+def monday(weeks_ago: int = 0):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today - dt.timedelta(days=today.weekday(), weeks=weeks_ago)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "progress.CheckIn"
+
+    week_start = factory.LazyFunction(monday)
+    pain_average = 5
+    pain_worst = 6
+    sleep_nights = 2
+    days_active = 4
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "progress.Session"
+
+    client_token = factory.Faker("uuid4", cast_to=None)
+    pain_during = 3

@@ -5,6 +5,7 @@ import uuid
 from typing import Self
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,9 @@ from django.utils import timezone
 from apps.exercises.models import Exercise
 
 PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine."
+# Validators bound the forms; the check constraints below bound the database as well.
+UP_TO_10 = [MaxValueValidator(10)]
+UP_TO_7 = [MaxValueValidator(7)]
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -117,7 +121,7 @@ class Session(models.Model):
     # Made when the form is shown; a double click or a resent form reuses it, so the
     # unique constraint turns the second save into the same session instead of a copy.
     client_token = models.UUIDField(unique=True)
-    pain_during = models.PositiveSmallIntegerField(help_text=PAIN_HELP)
+    pain_during = models.PositiveSmallIntegerField(help_text=PAIN_HELP, validators=UP_TO_10)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,10 +196,10 @@ class CheckIn(models.Model):
 
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
     week_start = models.DateField()
-    pain_average = models.PositiveSmallIntegerField(help_text=PAIN_HELP)
-    pain_worst = models.PositiveSmallIntegerField(help_text=PAIN_HELP)
-    sleep_nights = models.PositiveSmallIntegerField("nights pain woke you or kept you awake")
-    days_active = models.PositiveSmallIntegerField("days you were active for 30 minutes or more")
+    pain_average = models.PositiveSmallIntegerField(help_text=PAIN_HELP, validators=UP_TO_10)
+    pain_worst = models.PositiveSmallIntegerField(help_text=PAIN_HELP, validators=UP_TO_10)
+    sleep_nights = models.PositiveSmallIntegerField("nights pain woke you or kept you awake", validators=UP_TO_7)
+    days_active = models.PositiveSmallIntegerField("days you were active for 30 minutes or more", validators=UP_TO_7)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -227,7 +231,7 @@ class FunctionScore(models.Model):
     check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="function_scores")
     activity = models.ForeignKey(FunctionActivity, on_delete=models.CASCADE, related_name="scores")
     # PSFS: 0 = unable to do the activity, 10 = able to do it as before the problem.
-    score = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField(validators=UP_TO_10)
 
     class Meta:
         constraints = [

@@ -1,0 +1,375 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from apps.exercises.models import Exercise
+from apps.progress import services
+from apps.progress.models import CheckIn, FunctionActivity, FunctionScore, Plan, Session, SessionEntry
+from apps.screening.models import Question, Screening
+from tests.factories import CheckInFactory, SessionFactory, monday
+
+PATIENT_PAGES = ["/plan/", "/progress/", "/progress/log/", "/progress/check-in/"]
+
+
+def fresh_screening(user, urgency="none", **extra) -> Screening:
+    return Screening.objects.create(user=user, urgency=urgency, completed_at=timezone.now(), **extra)
+
+
+# ---- access ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", PATIENT_PAGES)
+def test_anonymous_people_are_sent_to_log_in(anon_client, content, url):
+    response = anon_client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("url", PATIENT_PAGES)
+@pytest.mark.parametrize("who", ["clinician_client", "stranger_clinician_client"])
+def test_clinicians_get_404_on_patient_pages(request, content, url, who):
+    assert request.getfixturevalue(who).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", PATIENT_PAGES)
+def test_a_patient_sees_their_pages_without_caching(patient_client, content, url):
+    response = patient_client.get(url)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_another_patients_session_is_404_for_every_one_else(
+    patient, content, other_patient_client, clinician_client, stranger_clinician_client, anon_client, patient_client
+):
+    session = SessionFactory(patient=patient)
+    url = f"/progress/log/{session.uuid}/"
+
+    assert patient_client.get(url).status_code == 200
+    assert other_patient_client.get(url).status_code == 404
+    assert other_patient_client.post(url, {"pain_during": 1}).status_code == 404
+    assert clinician_client.get(url).status_code == 404
+    assert stranger_clinician_client.get(url).status_code == 404
+    assert anon_client.get(url).status_code == 302
+
+
+def test_another_patients_plan_items_cannot_be_changed(patient, other_patient_client, patient_client, content):
+    patient_client.get("/plan/")
+    item = Plan.objects.get(patient=patient).items.first()
+
+    assert other_patient_client.post(f"/plan/items/{item.id}/remove/").status_code == 404
+    assert other_patient_client.post(f"/plan/items/{item.id}/swap/", {"exercise": "plank"}).status_code == 404
+    assert Plan.objects.get(patient=patient).items.filter(id=item.id).exists()
+
+
+def test_pages_show_only_the_patients_own_rows(patient, other_patient, patient_client, content):
+    CheckInFactory(patient=other_patient, pain_average=9, pain_worst=10)
+    body = patient_client.get("/progress/").content.decode()
+
+    assert "No check-ins yet" in body
+
+
+# ---- plan -----------------------------------------------------------------------------
+
+
+def test_the_plan_is_built_on_first_visit_with_a_routine_link(patient_client, patient, content):
+    body = patient_client.get("/plan/").content.decode()
+    plan = Plan.objects.get(patient=patient)
+
+    assert plan.items.count() >= 4
+    assert "Start today&#x27;s routine" in body or "Start today's routine" in body
+    assert f"/exercises/routine/?items={','.join(plan.routine_slugs())}" in body
+    assert "Education, not a diagnosis" in body
+
+
+def test_a_swap_keeps_kind_and_region(patient_client, patient, content):
+    patient_client.get("/plan/")
+    item = Plan.objects.get(patient=patient).items.select_related("exercise").get(exercise__slug="cat-cow")
+    bad = patient_client.post(f"/plan/items/{item.id}/swap/", {"exercise": "plank"}, follow=True)
+    assert "cannot replace" in bad.content.decode()
+
+    choice = services.swap_choices(item, list(Exercise.objects.all()), bone_density=False)[0]
+    assert choice.kind == item.exercise.kind and set(choice.regions) & set(item.exercise.regions)
+    good = patient_client.post(f"/plan/items/{item.id}/swap/", {"exercise": choice.slug})
+    item.refresh_from_db()
+    assert good.status_code == 302
+    assert item.exercise == choice
+
+
+def test_removing_an_item(patient_client, patient, content):
+    patient_client.get("/plan/")
+    item = Plan.objects.get(patient=patient).items.first()
+
+    patient_client.post(f"/plan/items/{item.id}/remove/")
+
+    assert not Plan.objects.get(patient=patient).items.filter(id=item.id).exists()
+
+
+def test_a_prescribed_programme_replaces_the_own_plan(patient_client, patient, clinician, content):
+    patient_client.get("/plan/")
+    prescribed = Plan.objects.create(patient=patient, author=clinician, kind="prescribed", reasons=["From your physio"])
+    prescribed.items.create(exercise=Exercise.objects.get(slug="plank"), order=0)
+
+    body = patient_client.get("/plan/").content.decode()
+
+    assert "prescribed by Dr Link" in body
+    assert "/exercises/routine/?items=plank" in body
+    assert "Remove Plank" not in body
+
+
+def test_an_unacknowledged_emergency_closes_plan_and_log(patient_client, patient, content):
+    fresh_screening(patient, urgency="emergency")
+
+    for url in ["/plan/", "/progress/log/"]:
+        body = patient_client.get(url).content.decode()
+        assert 'role="alert"' in body
+        assert "Start today" not in body and "Save session" not in body
+    response = patient_client.post("/progress/log/", {"pain_during": 2})
+    assert Session.objects.count() == 0 and response.status_code == 200
+
+
+def test_low_bone_density_is_respected_in_the_plan(patient_client, patient, content):
+    fresh_screening(patient, bone_density_caution=True)
+
+    patient_client.get("/plan/")
+
+    slugs = Plan.objects.get(patient=patient).routine_slugs()
+    assert not Exercise.objects.filter(slug__in=slugs, bone_density_caution=True).exists()
+
+
+# ---- session log ----------------------------------------------------------------------
+
+
+def session_post(token, **overrides):
+    data = {
+        "client_token": str(token),
+        "performed_on": timezone.localdate().isoformat(),
+        "pain_during": "3",
+        "note": "felt fine",
+        "entries-TOTAL_FORMS": "2",
+        "entries-INITIAL_FORMS": "0",
+        "entries-0-exercise": "bridge",
+        "entries-0-sets": "1",
+        "entries-0-reps": "10",
+        "entries-0-hold_seconds": "10",
+        "entries-1-exercise": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_log_is_prefilled_from_the_routine(patient_client, content):
+    body = patient_client.get("/progress/log/?items=bridge,plank").content.decode()
+
+    assert '<option value="bridge" selected>' in body
+    assert '<option value="plank" selected>' in body
+
+
+def test_a_resent_form_saves_one_session(patient_client, patient, content):
+    token = uuid.uuid4()
+    first = patient_client.post("/progress/log/", session_post(token))
+    second = patient_client.post("/progress/log/", session_post(token))
+
+    assert first.status_code == second.status_code == 302
+    assert Session.objects.filter(patient=patient).count() == 1
+    assert SessionEntry.objects.filter(session__patient=patient).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"pain_during": "11"}, "pain_during", "Choose a number from 0 to 10."),
+        ({"pain_during": ""}, "pain_during", "Choose a number from 0 to 10."),
+        ({"performed_on": "2999-01-01"}, "performed_on", "cannot be in the future"),
+        ({"performed_on": "yesterday-ish"}, "performed_on", "Enter a valid date."),
+        ({"entries-0-reps": "-3"}, "entries-0-reps", "greater than or equal to 1"),
+        ({"entries-0-exercise": "no-such-exercise"}, "entries-0-exercise", "Select a valid choice"),
+        ({"entries-0-reps": "", "entries-0-hold_seconds": ""}, "entries-0-reps", "Give the reps or the hold time."),
+    ],
+)
+def test_bad_session_input_rerenders_by_the_field(patient_client, content, overrides, field, message):
+    response = patient_client.post("/progress/log/", session_post(uuid.uuid4(), **overrides))
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert f'id="id_{field}_error"' in body
+    assert message in body
+    assert "felt fine" in body, "what was typed is kept"
+    assert Session.objects.count() == 0
+
+
+def test_a_session_needs_at_least_one_exercise(patient_client, content):
+    response = patient_client.post("/progress/log/", session_post(uuid.uuid4(), **{"entries-0-exercise": ""}))
+
+    assert response.status_code == 200
+    assert "Add at least one exercise you did." in response.content.decode()
+
+
+def test_a_session_can_be_changed_the_same_day_only(patient_client, patient, content):
+    token = uuid.uuid4()
+    patient_client.post("/progress/log/", session_post(token))
+    session = Session.objects.get(client_token=token)
+
+    patient_client.post(f"/progress/log/{session.uuid}/", session_post(token, pain_during="6"))
+    session.refresh_from_db()
+    assert session.pain_during == 6
+    assert Session.objects.count() == 1
+
+    Session.objects.filter(pk=session.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    response = patient_client.get(f"/progress/log/{session.uuid}/", follow=True)
+    assert "only be changed on the day" in response.content.decode()
+
+
+# ---- check-in -------------------------------------------------------------------------
+
+
+def check_in_post(**overrides):
+    data = {
+        "pain_average": "5",
+        "pain_worst": "7",
+        "sleep_nights": "2",
+        "days_active": "4",
+        "note": "a busy week",
+        "activity_0_name": "Putting on socks",
+        "activity_0_score": "4",
+        "activity_1_name": "",
+        "activity_1_score": "",
+        "activity_2_name": "",
+        "activity_2_score": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_one_check_in_per_week_edited_in_place(patient_client, patient, content):
+    fresh_screening(patient)
+    patient_client.post("/progress/check-in/", check_in_post())
+    patient_client.post("/progress/check-in/", check_in_post(pain_average="4", activity_0_score="6"))
+
+    check_in = CheckIn.objects.get(patient=patient)
+    assert check_in.week_start == monday()
+    assert check_in.pain_average == 4
+    assert FunctionActivity.objects.get(patient=patient).name == "Putting on socks"
+    assert FunctionScore.objects.get(check_in=check_in).score == 6
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"pain_average": "12"}, "pain_average", "Choose a number from 0 to 10."),
+        ({"pain_worst": "3"}, "pain_worst", "cannot be lower than your average"),
+        ({"sleep_nights": "8"}, "sleep_nights", "less than or equal to 7"),
+        ({"days_active": "-1"}, "days_active", "greater than or equal to 0"),
+        ({"activity_0_name": "", "activity_0_score": "5"}, "activity_0_name", "Name the activity you scored."),
+        ({"activity_0_score": "99"}, "activity_0_score", "Choose a number from 0 to 10."),
+    ],
+)
+def test_bad_check_in_input_rerenders_by_the_field(patient_client, patient, content, overrides, field, message):
+    fresh_screening(patient)
+    response = patient_client.post("/progress/check-in/", check_in_post(**overrides))
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert f'id="id_{field}_error"' in body
+    assert message in body
+    assert "a busy week" in body
+    assert CheckIn.objects.count() == 0
+
+
+def test_a_stale_screening_brings_back_the_emergency_questions(patient_client, patient, content):
+    fresh_screening(patient).__class__.objects.filter(user=patient).update(
+        completed_at=timezone.now() - dt.timedelta(days=8)
+    )
+    keys = list(Question.objects.filter(level="emergency").values_list("key", flat=True))
+    body = patient_client.get("/progress/check-in/").content.decode()
+    assert all(f'name="recheck_{key}"' in body for key in keys)
+
+    answers = {f"recheck_{key}": "no" for key in keys}
+    answers[f"recheck_{keys[0]}"] = "yes"
+    response = patient_client.post("/progress/check-in/", check_in_post(**answers))
+
+    screening = Screening.objects.filter(user=patient).order_by("-completed_at").first()
+    assert screening.urgency == "emergency"
+    assert response["Location"] == screening.get_absolute_url()
+    assert CheckIn.objects.filter(patient=patient).exists(), "the check-in is kept too"
+
+
+def test_a_fresh_screening_skips_the_recheck(patient_client, patient, content):
+    fresh_screening(patient)
+
+    assert "recheck_" not in patient_client.get("/progress/check-in/").content.decode()
+
+
+def test_the_database_bounds_every_score(patient, content):
+    from django.db import IntegrityError, transaction
+
+    for values in [
+        {"pain_average": 11, "pain_worst": 11},
+        {"pain_average": 5, "pain_worst": 4},
+        {"sleep_nights": 8},
+        {"days_active": 9},
+    ]:
+        data = {"pain_average": 5, "pain_worst": 6, "sleep_nights": 1, "days_active": 1, **values}
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CheckIn.objects.create(patient=patient, week_start=monday(), **data)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CheckIn.objects.create(patient=patient, week_start=monday() + dt.timedelta(days=1), pain_average=1, pain_worst=1, sleep_nights=0, days_active=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionFactory(patient=patient, pain_during=11)
+
+
+# ---- progress page --------------------------------------------------------------------
+
+
+def test_the_progress_page_shows_charts_tables_and_rules(patient_client, patient, content):
+    for weeks_ago, (average, worst) in enumerate([(3, 9), (6, 7), (6, 7), (6, 7), (6, 7), (6, 7)]):
+        CheckInFactory(patient=patient, week_start=monday(weeks_ago), pain_average=average, pain_worst=worst)
+    SessionFactory(patient=patient, performed_on=timezone.localdate())
+
+    body = patient_client.get("/progress/").content.decode()
+
+    assert 'class="chart__line chart__line--average"' in body
+    assert "data-pain-table" in body
+    assert "Average pain went from 6 to 3" in body
+    assert 'data-advice="ease_off"' in body
+    assert "calendar__day--active" in body
+    assert "1 day in a row" in body
+
+
+def history(patient, weeks: int) -> None:
+    exercises = list(Exercise.objects.all()[:3])
+    activity = FunctionActivity.objects.create(patient=patient, name="Walking the dog", order=0)
+    for weeks_ago in range(weeks):
+        check_in = CheckInFactory(patient=patient, week_start=monday(weeks_ago))
+        FunctionScore.objects.create(check_in=check_in, activity=activity, score=5)
+        for day in range(3):
+            session = SessionFactory(patient=patient, performed_on=monday(weeks_ago) + dt.timedelta(days=day))
+            for exercise in exercises:
+                SessionEntry.objects.create(session=session, exercise=exercise, reps=10)
+
+
+@pytest.mark.parametrize("url", ["/progress/", "/plan/", "/progress/log/"])
+def test_queries_per_page_do_not_grow_with_history(patient_client, patient, content, url, django_assert_max_num_queries):
+    fresh_screening(patient)
+    history(patient, 1)
+    patient_client.get(url)  # builds the plan once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one_week:
+        patient_client.get(url)
+    Session.objects.all().delete()
+    CheckIn.objects.all().delete()
+    FunctionActivity.objects.all().delete()
+    history(patient, 52)
+    with CaptureQueriesContext(connection) as a_year:
+        patient_client.get(url)
+
+    assert len(a_year.captured_queries) == len(one_week.captured_queries)
+    with django_assert_max_num_queries(16):
+        patient_client.get(url)
