@@ -1,11 +1,24 @@
 from __future__ import annotations
 
-import importlib
+from graphlib import TopologicalSorter
+from types import ModuleType
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from apps.accounts.hooks import app_modules
+
+
+def content_modules() -> dict[str, ModuleType]:
+    """Return each app's `content` module by app label, in the order they must load.
+
+    A module lists the labels whose content it needs in `AFTER` (the checklist links
+    exercises, so it has AFTER = ("exercises",)); the rest keep INSTALLED_APPS order.
+    """
+    modules = {config.label: module for config, module in app_modules("content")}
+    graph = TopologicalSorter({label: getattr(m, "AFTER", ()) for label, m in modules.items()})
+    return {label: modules[label] for label in graph.static_order()}
 
 
 class Command(BaseCommand):
@@ -16,17 +29,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        # Each app that owns content has a `content` module with load() -> str; finding
-        # them through the app registry keeps accounts from importing the apps above it.
-        for config in apps.get_app_configs():
-            if not config.name.startswith("apps."):
-                continue
-            try:
-                module = importlib.import_module(f"{config.name}.content")
-            except ModuleNotFoundError as error:
-                if error.name != f"{config.name}.content":
-                    raise
-                continue
+        for label, module in content_modules().items():
             summary = module.load()
             if options["verbosity"] > 0:
-                self.stdout.write(f"{config.label}: {summary}")
+                self.stdout.write(f"{label}: {summary}")

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from apps.accounts.hooks import app_modules
 from apps.accounts.models import Role, User
 
 DEMO_PASSWORD = "backpain-demo"
@@ -20,6 +21,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        users = {}
         for email, name, role in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(
                 email=email, defaults={"display_name": name, "role": role}
@@ -30,5 +32,12 @@ class Command(BaseCommand):
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+            users[role] = user
             if options["verbosity"] > 0:
                 self.stdout.write(f"{'Created' if created else 'Kept'} {role} {email}")
+        # Apps with demo history have a `demo` module with seed(patient=, clinician=) -> str;
+        # found through the registry so accounts imports nothing above it.
+        for config, module in app_modules("demo"):
+            summary = module.seed(patient=users[Role.PATIENT], clinician=users[Role.CLINICIAN])
+            if options["verbosity"] > 0:
+                self.stdout.write(f"{config.label}: {summary}")
