@@ -5,4 +5,6 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete, name="delete"),
 ]
