@@ -13,6 +13,9 @@ A page template puts `{% include "includes/wizard.html" ... %}` inside
 `{% partialdef wizard inline %}`; its view calls `render_step` for every step it shows,
 Django's `redirect` after a saved answer (htmx follows it and gets the partial), and
 `leave` to end the wizard on a full page.
+
+`WizardRun` is the abstract model for one person's pass through a wizard (an account's or
+a guest's); `NotedStepForm` adds an optional short note to a step.
 """
 
 from __future__ import annotations
@@ -20,13 +23,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import uuid
+from typing import Self
+
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import register_converter
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
+
+from backpain.guest import guest_id
 
 
 class YesNoUnsure(models.TextChoices):
@@ -91,6 +101,12 @@ def first_unanswered(keys: list[str], answered: set[str] | dict[str, Any]) -> in
     return None
 
 
+def step_after(step: Step, keys: list[str], answered: set[str] | dict[str, Any]) -> int | None:
+    """Return the step to show once `step` is answered: the next one, or after the last the
+    first one still unanswered; None when every key has an answer and the wizard is done."""
+    return step.next if step.next is not None else first_unanswered(keys, answered)
+
+
 ANSWER_MESSAGE = "Choose yes, no or not sure."
 ITEM_MESSAGE = "Your answer did not match this question. Please answer the question below."
 
@@ -122,6 +138,102 @@ class StepForm(forms.Form):
         if self.cleaned_data["item"] != self.expected_item:
             raise forms.ValidationError(ITEM_MESSAGE, code="other_item")
         return self.cleaned_data["item"]
+
+
+NOTE_MAX_LENGTH = 280
+NOTE_MESSAGE = f"Keep the note to {NOTE_MAX_LENGTH} characters or fewer."
+
+
+class NotedStepForm(StepForm):
+    """A step that also takes an optional short note (`includes/wizard.html` shows the box
+    when the form has this field)."""
+
+    note = forms.CharField(
+        label="Your note (optional)",
+        help_text=f"Anything you noticed, in up to {NOTE_MAX_LENGTH} characters.",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": NOTE_MESSAGE},
+    )
+
+    def __init__(self, *args: Any, note: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["note"] = note
+
+
+class WizardRunQuerySet(models.QuerySet):
+    def for_request(self, request: HttpRequest) -> Self:
+        """Return the runs of whoever makes this request: their account's, or as a guest
+        their browser session's. Views start here, so nobody reaches another person's."""
+        if request.user.is_authenticated:
+            return self.filter(user=request.user)
+        owner = guest_id(request)
+        return self.filter(guest_id=owner) if owner else self.none()
+
+    def completed(self) -> Self:
+        return self.filter(completed_at__isnull=False)
+
+    def in_progress(self) -> Self:
+        return self.filter(completed_at__isnull=True)
+
+    def newest_first(self) -> Self:
+        return self.order_by("-started_at", "-id")
+
+    def current(self, request: HttpRequest) -> Any:
+        """Return this person's unfinished run, if any."""
+        return self.for_request(request).in_progress().newest_first().first()
+
+
+class WizardRunManager(models.Manager.from_queryset(WizardRunQuerySet)):  # type: ignore[misc]
+    def start(self, request: HttpRequest) -> Any:
+        """Start a fresh run for this person, discarding any they left unfinished."""
+        self.for_request(request).in_progress().delete()
+        if request.user.is_authenticated:
+            return self.create(user=request.user)
+        return self.create(guest_id=guest_id(request, create=True))
+
+
+class WizardRun(models.Model):
+    """One pass through a wizard, by an account or by a guest (exactly one of the two).
+
+    A guest's runs move to their account when they log in in the same browser: the app
+    connects `backpain.guest.claim_guest_rows` to `user_logged_in` with its own queryset.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(app_label)s_%(class)ss",
+    )
+    # A guest's random id from their session (backpain.guest); moves to `user` on login.
+    guest_id = models.UUIDField(null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WizardRunManager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, guest_id__isnull=True)
+                    | models.Q(user__isnull=True, guest_id__isnull=False)
+                ),
+                name="%(app_label)s_%(class)s_one_owner",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="%(app_label)s_%(class)s_started"),
+        ]
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
 
 
 def render_step(

@@ -2,7 +2,8 @@
 
 The plan and session logging call `care_gate` and show `templates/screening/_gate.html`
 instead of exercises while it returns a screening; the weekly check-in calls
-`screening_is_stale` to offer a new screening.
+`screening_is_stale` to offer a new screening; the checklist result asks
+`bone_density_caution_for` whether to stress the bone-density cautions.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import Screening
@@ -39,3 +41,10 @@ def screening_is_stale(user: AbstractBaseUser | AnonymousUser, days: int = 7) ->
     if latest is None or latest.completed_at is None:
         return True
     return latest.completed_at < timezone.now() - timedelta(days=days)
+
+
+def bone_density_caution_for(request: HttpRequest) -> bool:
+    """Return True when this person's latest completed screening (their account's, or as a
+    guest this browser's) raised the low-bone-density caution."""
+    latest = Screening.objects.for_request(request).completed().newest_first()
+    return bool(latest.values_list("bone_density_caution", flat=True).first())

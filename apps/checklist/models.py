@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Self
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.exercises.models import SOURCES, Region
+from backpain.wizard import NOTE_MAX_LENGTH, WizardRun, WizardRunManager, YesNoUnsure
+
+from .priorities import TOTAL_POINTS, prioritise, score
+
+
+class ItemQuerySet(models.QuerySet["Item"]):
+    def active(self) -> Self:
+        return self.filter(active=True)
+
+
+class Item(models.Model):
+    """One checklist question, loaded from fixtures/checklist_items.json by key."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=80, help_text="A few words, for lists and the result.")
+    order = models.PositiveSmallIntegerField()
+    # The numbered points of the 13-point checklist this question covers (some cover several).
+    points = ArrayField(
+        models.PositiveSmallIntegerField(
+            validators=[MinValueValidator(1), MaxValueValidator(TOTAL_POINTS)]
+        )
+    )
+    question = models.TextField()
+    why = models.TextField("why it matters")
+    how_to_check = ArrayField(models.TextField())
+    yes_looks_like = models.TextField()
+    regions = ArrayField(models.CharField(max_length=20, choices=Region.choices))
+    # The sources' order of work (1 first); retired items give theirs up (None).
+    priority_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Library slugs, in the order to do them; the loader checks each one exists.
+    exercise_slugs = ArrayField(models.SlugField(max_length=80))
+    source = models.CharField(max_length=3, choices=list(SOURCES.items()))
+    # Retired items stay, inactive, so past runs still show what was asked.
+    active = models.BooleanField(default=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "key"]
+        constraints = [
+            # Deferred, so a content update can swap two ranks inside one transaction.
+            models.UniqueConstraint(
+                fields=["priority_rank"],
+                name="checklist_item_rank_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active=False) | models.Q(priority_rank__isnull=False),
+                name="checklist_item_active_ranked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__len__gte=1)
+                & models.Q(points__contained_by=list(range(1, TOTAL_POINTS + 1))),
+                name="checklist_item_points_1_13",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def region_labels(self) -> list[str]:
+        return [Region(region).label for region in self.regions]
+
+
+class Run(WizardRun):
+    """One pass through the checklist by a patient or a guest."""
+
+    # The outcome as shown at the time, kept even if the items change later.
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    priority_keys = ArrayField(models.SlugField(max_length=64), default=list, blank=True)
+
+    objects = WizardRunManager()
+
+    class Meta(WizardRun.Meta):
+        constraints = [
+            *WizardRun.Meta.constraints,
+            models.CheckConstraint(
+                condition=(
+                    models.Q(completed_at__isnull=True, score__isnull=True)
+                    | models.Q(
+                        completed_at__isnull=False,
+                        score__isnull=False,
+                        score__gte=0,
+                        score__lte=TOTAL_POINTS,
+                    )
+                ),
+                name="checklist_run_score_when_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        done = f"{self.score} of {TOTAL_POINTS}" if self.is_complete else "in progress"
+        return f"Checklist run {self.uuid} ({done})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("checklist:result", args=[self.uuid])
+
+    def answers_by_key(self) -> dict[str, Answer]:
+        """Return the answers with their items, in the items' order (one query)."""
+        answers = self.answers.select_related("item").order_by("item__order", "item__key")
+        return {answer.item.key: answer for answer in answers}
+
+    def record(self, item: Item, value: str, note: str = "") -> None:
+        """Save (or change) the answer to one item."""
+        Answer.objects.update_or_create(
+            run=self, item=item, defaults={"value": value, "note": note}
+        )
+
+    def complete(self) -> None:
+        """Score the answers, store the priorities and mark the run complete."""
+        answers = self.answers_by_key()
+        values = {key: answer.value for key, answer in answers.items()}
+        self.score = score(values, {key: answer.item.points for key, answer in answers.items()})
+        # A retired item has no rank: it is no longer something to work on.
+        ranks = {
+            key: answer.item.priority_rank
+            for key, answer in answers.items()
+            if answer.item.priority_rank is not None
+        }
+        self.priority_keys = prioritise(
+            {key: value for key, value in values.items() if key in ranks}, ranks
+        )
+        self.completed_at = timezone.now()
+        self.save()
+
+    def previous(self) -> Run | None:
+        """Return the same person's completed run before this one, to compare with."""
+        return (
+            Run.objects.completed()
+            .filter(user=self.user, guest_id=self.guest_id, completed_at__lt=self.completed_at)
+            .order_by("-completed_at", "-id")
+            .first()
+        )
+
+
+class Answer(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="answers")
+    # PROTECT: content updates retire items (active=False) rather than delete answered ones.
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=6, choices=YesNoUnsure.choices)
+    note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "item"], name="checklist_answer_once"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=YesNoUnsure.values),
+                name="checklist_answer_value_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key}: {self.value}"
