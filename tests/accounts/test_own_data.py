@@ -1,0 +1,431 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+from collections import defaultdict
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.db.models.deletion import Collector
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.owndata import collect
+from apps.progress.models import (
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    PlanItem,
+    PlanKind,
+    SessionEntry,
+)
+from apps.screening.models import Answer, Question, Screening
+from tests.factories import PASSWORD, CheckInFactory, ExerciseFactory, SessionFactory, monday
+
+EXPORT = "/account/export/"
+DELETE = "/account/delete/"
+JSON_NAME = "backpain-data.json"
+
+Expected = dict[str, set[int]]
+
+
+# ---- data -------------------------------------------------------------------------------
+
+
+def _checklist_models():
+    """Return the checklist's Run and Answer, or None while that app has no models yet."""
+    try:
+        return apps.get_model("checklist", "Run"), apps.get_model("checklist", "Answer")
+    except LookupError:
+        return None
+
+
+def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -> Expected:
+    """Give this person some of every kind of row, through the real models of every app.
+
+    Return {table label: ids} of what was created, as the export should list it.
+    """
+    made: Expected = defaultdict(set)
+
+    def add(row: models.Model) -> models.Model:
+        made[row._meta.label].add(row.pk)
+        return row
+
+    add(user)
+    add(EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True))
+    add(EmailAddress.objects.create(user=user, email=f"old.{user.email}", primary=False))
+
+    questions = list(Question.objects.all()[:2])
+    for _ in range(weeks):
+        screening = add(
+            Screening.objects.create(user=user, urgency="none", completed_at=timezone.now())
+        )
+        for question in questions:
+            add(Answer.objects.create(screening=screening, question=question, value="no"))
+
+    checklist = _checklist_models()
+    if checklist is not None:
+        Run, ChecklistAnswer = checklist
+        run = add(Run.objects.create(user=user))
+        for item in checklist_items():
+            add(ChecklistAnswer.objects.create(run=run, item=item, value="yes", note="Mornings"))
+
+    exercises = [ExerciseFactory(), ExerciseFactory()]
+    plan = add(Plan.objects.create(patient=user, reasons=["Pain is high: gentle work first."]))
+    for order, exercise in enumerate(exercises):
+        add(PlanItem.objects.create(plan=plan, exercise=exercise, order=order, reason="Start here"))
+    if clinician is not None:
+        prescribed = add(
+            Plan.objects.create(patient=user, author=clinician, kind=PlanKind.PRESCRIBED)
+        )
+        add(PlanItem.objects.create(plan=prescribed, exercise=exercises[0], reason="=HYPERLINK(x)"))
+
+    activities = [
+        add(FunctionActivity.objects.create(patient=user, name=name, order=order))
+        for order, name in enumerate(["Putting on socks", "Gardening"])
+    ]
+    for week in range(weeks):
+        check_in = add(
+            CheckInFactory(patient=user, week_start=monday(week), note="=1+1 felt better")
+        )
+        for activity in activities:
+            add(FunctionScore.objects.create(check_in=check_in, activity=activity, score=week % 11))
+        session = add(
+            SessionFactory(patient=user, performed_on=monday(week), note="Did it, ünïcode too")
+        )
+        for exercise in exercises:
+            add(SessionEntry.objects.create(session=session, exercise=exercise, sets=2, reps=8))
+    return dict(made)
+
+
+def checklist_items():
+    return apps.get_model("checklist", "Item").objects.all()[:2]
+
+
+@pytest.fixture
+def histories(content, patient, other_patient, clinician) -> tuple[Expected, Expected]:
+    # Rows nobody owns yet: a guest's screening, which must not reach anyone's export.
+    Screening.objects.create(guest_id=uuid.uuid4())
+    return (
+        make_history(patient, clinician=clinician),
+        make_history(other_patient, clinician=clinician),
+    )
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def download(client: Client) -> tuple[dict[str, list[dict]], dict[str, list[dict[str, str]]]]:
+    """Download the export; return its JSON tables and its CSV files read as dicts."""
+    response = client.post(EXPORT)
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read(JSON_NAME))
+    files = {
+        name.removesuffix(".csv"): list(
+            csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+        )
+        for name in archive.namelist()
+        if name.endswith(".csv")
+    }
+    return data, files
+
+
+def ids(data: dict[str, list[dict]]) -> Expected:
+    return {label: {row["id"] for row in rows} for label, rows in data.items() if rows}
+
+
+def user_references() -> list[tuple[type[models.Model], models.Field]]:
+    """Every ForeignKey and OneToOne to the user model in the registry, Django's own included."""
+    return [
+        (model, field)
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is User
+    ]
+
+
+def expected_csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        # Text that a spreadsheet would run as a formula is quoted.
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ---- access -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [EXPORT, DELETE])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_people_are_sent_to_log_in(anon_client, url, method):
+    response = getattr(anon_client, method)(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("url", [EXPORT, DELETE])
+def test_other_methods_are_refused(patient_client, url):
+    assert patient_client.put(url).status_code == 405
+
+
+def test_the_account_page_links_to_export_and_deletion(patient_client):
+    body = patient_client.get("/account/").content.decode()
+
+    assert f'href="{EXPORT}"' in body
+    assert f'href="{DELETE}"' in body
+
+
+@pytest.mark.parametrize("who", ["patient_client", "clinician_client"])
+def test_the_export_page_explains_and_offers_a_download_button(request, who):
+    response = request.getfixturevalue(who).get(EXPORT)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert '<form method="post" action="/account/export/">' in body
+    assert "progress.CheckIn.csv" in body
+    assert JSON_NAME in body
+
+
+# ---- export -----------------------------------------------------------------------------
+
+
+def test_the_download_is_a_private_zip_attachment(patient_client):
+    response = patient_client.post(EXPORT)
+
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="backpain-data-')
+    assert "no-store" in response["Cache-Control"]
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert names[0] == JSON_NAME
+    assert "accounts.User.csv" in names
+
+
+@pytest.mark.parametrize(
+    ("who", "owner"),
+    [
+        ("patient_client", "patient"),
+        ("other_patient_client", "other_patient"),
+        ("clinician_client", "clinician"),
+        ("stranger_clinician_client", "stranger_clinician"),
+    ],
+)
+def test_each_person_gets_all_of_their_rows_and_nobody_elses(request, histories, who, owner):
+    mine, others = histories
+    expected = {
+        "patient": mine,
+        "other_patient": others,
+        # Plans a clinician prescribed are their patients' rows, not theirs.
+        "clinician": {"accounts.User": {request.getfixturevalue("clinician").pk}},
+        "stranger_clinician": {"accounts.User": {request.getfixturevalue("stranger_clinician").pk}},
+    }[owner]
+
+    data, _ = download(request.getfixturevalue(who))
+
+    assert ids(data) == expected
+    # Every table is there, empty or not, so the person sees what kinds of data exist.
+    assert list(data) == list(collect(request.getfixturevalue(owner)))
+
+
+def test_the_history_here_fills_every_table_the_export_has(patient, histories):
+    mine, _ = histories
+
+    # When a new table joins the export, make_history must learn to fill it.
+    assert set(collect(patient)) == set(mine)
+
+
+def test_the_profile_leaves_out_the_password_hash(patient_client, patient):
+    data, files = download(patient_client)
+
+    [profile] = data["accounts.User"]
+    assert profile["email"] == patient.email
+    assert profile["uuid"] == str(patient.uuid)
+    assert "password" not in profile
+    assert "password" not in files["accounts.User"][0]
+
+
+def test_values_are_plain_json_with_iso_dates(patient_client, patient, content):
+    check_in = CheckInFactory(patient=patient, week_start=monday(3))
+
+    data, _ = download(patient_client)
+
+    [row] = data["progress.CheckIn"]
+    assert row["week_start"] == monday(3).isoformat()
+    assert row["patient_id"] == patient.pk
+    assert row["created_at"].startswith(check_in.created_at.date().isoformat())
+
+
+def test_the_csv_files_agree_with_the_json(patient_client, histories):
+    data, files = download(patient_client)
+
+    assert set(files) == set(data)
+    for label, rows in data.items():
+        assert len(files[label]) == len(rows), label
+        for row, line in zip(rows, files[label], strict=True):
+            assert list(line) == list(row), label
+            assert line == {name: expected_csv_cell(value) for name, value in row.items()}, label
+
+
+def test_a_formula_stays_text_in_the_csv_and_exact_in_the_json(patient_client, histories):
+    data, files = download(patient_client)
+
+    assert {row["note"] for row in data["progress.CheckIn"]} == {"=1+1 felt better"}
+    assert {row["note"] for row in files["progress.CheckIn"]} == {"'=1+1 felt better"}
+
+
+def test_the_export_holds_exactly_what_deletion_would_erase(patient, patient_client, histories):
+    data, _ = download(patient_client)
+    # Django's own deletion collector, a second and independent walk of the model graph.
+    collector = Collector(using=DEFAULT_DB_ALIAS)
+    collector.collect([patient])
+    doomed: Expected = defaultdict(set)
+    for model, instances in collector.data.items():
+        doomed[model._meta.label] |= {instance.pk for instance in instances}
+    for queryset in collector.fast_deletes:
+        doomed[queryset.model._meta.label] |= set(queryset.values_list("pk", flat=True))
+
+    in_scope = {label: rows for label, rows in doomed.items() if label in data and rows}
+    assert ids(data) == in_scope
+
+
+def test_queries_do_not_grow_with_the_rows(
+    content, patient, other_patient, clinician, patient_client, other_patient_client,
+    django_assert_max_num_queries,
+):
+    make_history(patient, clinician=clinician, weeks=1)
+    make_history(other_patient, clinician=clinician, weeks=30)
+
+    with CaptureQueriesContext(connection) as few:
+        patient_client.post(EXPORT)
+    # One query per table, plus the session and the user.
+    with django_assert_max_num_queries(len(collect(other_patient)) + 2):
+        with CaptureQueriesContext(connection) as many:
+            other_patient_client.post(EXPORT)
+
+    assert len(few) == len(many)
+
+
+# ---- deletion ---------------------------------------------------------------------------
+
+
+def delete(client: Client, password: str = PASSWORD, confirm: bool = True):
+    data = {"password": password}
+    if confirm:
+        data["confirm"] = "on"
+    return client.post(DELETE, data, follow=True)
+
+
+def test_the_delete_page_warns_and_asks_for_password_and_confirmation(patient_client):
+    response = patient_client.get(DELETE)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be undone" in body
+    assert '<label for="id_password">Your password</label>' in body
+    assert '<label for="id_confirm">I understand this cannot be undone</label>' in body
+    assert f'href="{EXPORT}"' in body
+
+
+def test_deleting_leaves_no_row_that_refers_to_the_person(
+    patient, patient_client, other_patient_client, histories
+):
+    mine, others = histories
+    before, _ = download(other_patient_client)
+    gone = patient.pk
+
+    response = delete(patient_client)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert "Your account and everything in it have been deleted." in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
+    for model, field in user_references():
+        assert not model._base_manager.filter(**{field.attname: gone}).exists(), (model, field.name)
+    for label, created in mine.items():
+        model = apps.get_model(label)
+        assert not model._base_manager.filter(pk__in=created).exists(), label
+    after, _ = download(other_patient_client)
+    assert ids(after) == others
+    assert after == before
+
+
+def test_other_devices_are_signed_out_too(patient, patient_client):
+    phone = Client()
+    phone.force_login(patient)
+    assert phone.get("/account/").status_code == 200
+
+    delete(patient_client)
+
+    response = phone.get("/account/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_wrong_password_deletes_nothing(patient, patient_client, histories):
+    response = delete(patient_client, password="not-my-password")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain == []
+    assert 'id="id_password_error"' in body
+    assert "That is not your password." in body
+    assert User.objects.filter(pk=patient.pk).exists()
+    assert CheckIn.objects.filter(patient=patient).count() == 2
+
+
+def test_without_the_tick_nothing_is_deleted(patient, patient_client):
+    response = delete(patient_client, confirm=False)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_confirm_error"' in body
+    assert "Tick this box" in body
+    assert User.objects.filter(pk=patient.pk).exists()
+
+
+def test_guessing_the_password_is_rate_limited(patient, patient_client):
+    for _ in range(10):
+        delete(patient_client, password="guess")
+
+    response = delete(patient_client)
+
+    assert response.status_code == 200
+    assert "Too many attempts" in response.content.decode()
+    assert User.objects.filter(pk=patient.pk).exists()
+
+
+def test_a_clinician_can_leave_and_prescribed_plans_stay_with_the_patient(
+    patient, clinician, clinician_client, histories
+):
+    mine, _ = histories
+    prescribed = Plan.objects.get(patient=patient, kind=PlanKind.PRESCRIBED)
+
+    delete(clinician_client)
+
+    assert not User.objects.filter(pk=clinician.pk).exists()
+    prescribed.refresh_from_db()
+    assert prescribed.author is None
+    plans = Plan.objects.filter(patient=patient).values_list("pk", flat=True)
+    assert set(plans) == mine["progress.Plan"]
+
+
+def test_every_reference_to_a_user_lets_the_account_go():
+    # PROTECT or DO_NOTHING on a reference to a user would make erasure fail or leave
+    # a dangling id; a new model must choose CASCADE (the row is theirs) or SET_NULL.
+    allowed = {models.CASCADE, models.SET_NULL}
+    wrong = [
+        f"{model._meta.label}.{field.name}"
+        for model, field in user_references()
+        if field.remote_field.on_delete not in allowed
+    ]
+    assert not wrong
