@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.owndata import collect
+from apps.checklist.models import Answer as ChecklistAnswer
+from apps.checklist.models import Item, Run
 from apps.progress.models import (
     CheckIn,
     FunctionActivity,
@@ -27,7 +29,8 @@ from apps.progress.models import (
     PlanKind,
     SessionEntry,
 )
-from apps.screening.models import Answer, Question, Screening
+from apps.screening.models import Answer as ScreeningAnswer
+from apps.screening.models import Question, Screening
 from tests.factories import PASSWORD, CheckInFactory, ExerciseFactory, SessionFactory, monday
 
 EXPORT = "/account/export/"
@@ -38,14 +41,6 @@ Expected = dict[str, set[int]]
 
 
 # ---- data -------------------------------------------------------------------------------
-
-
-def _checklist_models():
-    """Return the checklist's Run and Answer, or None while that app has no models yet."""
-    try:
-        return apps.get_model("checklist", "Run"), apps.get_model("checklist", "Answer")
-    except LookupError:
-        return None
 
 
 def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -> Expected:
@@ -69,14 +64,11 @@ def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -
             Screening.objects.create(user=user, urgency="none", completed_at=timezone.now())
         )
         for question in questions:
-            add(Answer.objects.create(screening=screening, question=question, value="no"))
+            add(ScreeningAnswer.objects.create(screening=screening, question=question, value="no"))
 
-    checklist = _checklist_models()
-    if checklist is not None:
-        Run, ChecklistAnswer = checklist
-        run = add(Run.objects.create(user=user))
-        for item in checklist_items():
-            add(ChecklistAnswer.objects.create(run=run, item=item, value="yes", note="Mornings"))
+    run = add(Run.objects.create(user=user))
+    for item in Item.objects.all()[:2]:
+        add(ChecklistAnswer.objects.create(run=run, item=item, value="yes", note="Mornings"))
 
     exercises = [ExerciseFactory(), ExerciseFactory()]
     plan = add(Plan.objects.create(patient=user, reasons=["Pain is high: gentle work first."]))
@@ -104,10 +96,6 @@ def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -
         for exercise in exercises:
             add(SessionEntry.objects.create(session=session, exercise=exercise, sets=2, reps=8))
     return dict(made)
-
-
-def checklist_items():
-    return apps.get_model("checklist", "Item").objects.all()[:2]
 
 
 @pytest.fixture
