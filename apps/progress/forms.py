@@ -37,7 +37,8 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = ["performed_on", "pain_during", "note"]
         widgets = {
-            "performed_on": forms.DateInput(attrs={"type": "date"}),
+            # A date input only accepts ISO dates, whatever the locale formats say.
+            "performed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"performed_on": "Date", "note": "Note (optional)"}
@@ -58,7 +59,7 @@ class EntryForm(forms.Form):
     exercise = forms.ChoiceField(label="Exercise", required=False)
     sets = forms.IntegerField(label="Sets", min_value=1, max_value=20, required=False)
     reps = forms.IntegerField(label="Reps", min_value=1, max_value=200, required=False)
-    hold_seconds = forms.IntegerField(label="Hold (seconds)", min_value=1, max_value=3600, required=False)
+    hold_seconds = forms.IntegerField(label="Hold or time (seconds)", min_value=1, max_value=3600, required=False)
 
     def __init__(self, *args: Any, exercises: dict[str, Exercise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +72,7 @@ class EntryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("exercise") and not (data.get("reps") or data.get("hold_seconds")):
-            self.add_error("reps", "Give the reps or the hold time.")
+            self.add_error("reps", "Give the reps, or the time in seconds.")
         return data
 
     def entry(self) -> dict[str, Any] | None:

@@ -108,7 +108,13 @@ def plan_item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
 
 def _entry_initial(slugs: list[str], library: dict[str, Exercise]) -> list[dict[str, Any]]:
     return [
-        {"exercise": slug, "sets": library[slug].sets, "reps": library[slug].reps, "hold_seconds": library[slug].hold_seconds}
+        {
+            "exercise": slug,
+            "sets": library[slug].sets,
+            "reps": library[slug].reps,
+            # Timed moves (breathing, walking) log their duration as the time held.
+            "hold_seconds": library[slug].hold_seconds or library[slug].duration_seconds,
+        }
         for slug in slugs
         if slug in library
     ]

@@ -10,3 +10,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
     focusable.focus();
   }
 });
+
+// A save button marked data-once is disabled after the first submit, so a double click
+// sends one request. The server's form token still guards against resent forms.
+document.addEventListener("submit", (event) => {
+  for (const button of event.target.querySelectorAll("[data-once]")) {
+    // Later in the same turn, so the clicked button's own name and value are still sent.
+    setTimeout(() => { button.disabled = true; });
+  }
+});

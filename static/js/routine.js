@@ -36,7 +36,7 @@ if (root) {
     });
     root.querySelector('[data-action="back"]').disabled = index === 0;
     timer.load(item);
-    if (autostart && (item.hold || item.duration)) timer.start();
+    if (autostart) timer.start();
   };
 
   root.querySelector('[data-action="skip"]').addEventListener("click", () => show(index + 1, false));

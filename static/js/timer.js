@@ -1,7 +1,7 @@
 // Hold timer, rep counter and breathing pacer for one exercise.
 //
 // Durations (and the number of sets) can be set through the page URL
-// (?ready=1&hold=2&rest=1&duration=3&sets=2),
+// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1),
 // which is how the browser tests run real timers quickly.
 
 const params = new URLSearchParams(window.location.search);
@@ -26,7 +26,7 @@ export function buildPhases(config) {
   const work = hold || duration;
   const rest = pick("rest", config.rest || 0);
   const sets = Math.max(1, pick("sets", config.sets || 1));
-  const reps = config.reps && hold ? config.reps : 1;
+  const reps = config.reps && hold ? pick("reps", config.reps) : 1;
   const sides = config.perSide ? ["left", "right"] : [null];
   const phases = [{ type: "ready", seconds: pick("ready", DEFAULT_READY), label: "Get ready" }];
   const total = sets * sides.length * reps;
@@ -124,10 +124,14 @@ export class Timer {
     this.buttons.stop.disabled = true;
   }
 
+  counterReps() {
+    return pick("reps", this.config.reps || 1) * (this.config.perSide ? 2 : 1);
+  }
+
   counterText() {
-    if (!this.counter) return describe(this.phases[1] || {}) ;
-    const reps = (this.config.reps || 1) * (this.config.perSide ? 2 : 1);
-    const sets = this.config.sets || 1;
+    if (!this.counter) return describe(this.phases[1] || {});
+    const reps = this.counterReps();
+    const sets = pick("sets", this.config.sets || 1);
     const set = Math.min(sets, Math.floor(this.repsCounted / reps) + 1);
     const rep = this.repsCounted % reps;
     return `Set ${set} of ${sets} · ${rep} of ${reps} reps done`;
@@ -168,8 +172,8 @@ export class Timer {
   }
 
   countRep() {
-    const reps = (this.config.reps || 1) * (this.config.perSide ? 2 : 1);
-    const total = reps * (this.config.sets || 1);
+    const reps = this.counterReps();
+    const total = reps * pick("sets", this.config.sets || 1);
     this.repsCounted += 1;
     if (this.repsCounted >= total) {
       this.cue();

@@ -189,7 +189,7 @@ def test_a_resent_form_saves_one_session(patient_client, patient, content):
         ({"performed_on": "yesterday-ish"}, "performed_on", "Enter a valid date."),
         ({"entries-0-reps": "-3"}, "entries-0-reps", "greater than or equal to 1"),
         ({"entries-0-exercise": "no-such-exercise"}, "entries-0-exercise", "Select a valid choice"),
-        ({"entries-0-reps": "", "entries-0-hold_seconds": ""}, "entries-0-reps", "Give the reps or the hold time."),
+        ({"entries-0-reps": "", "entries-0-hold_seconds": ""}, "entries-0-reps", "Give the reps, or the time in seconds."),
     ],
 )
 def test_bad_session_input_rerenders_by_the_field(patient_client, content, overrides, field, message):
