@@ -18,7 +18,7 @@ class Joint:
     region: Region
     short_label: str
     mobile: bool
-    # Where the figure in templates/checklist/result.html puts the marker (its viewBox starts at 40, 16).
+    # Where the figure in templates/checklist/result.html puts the marker (SVG user units).
     x: int
     y: int
     work_on: bool = False

@@ -138,7 +138,8 @@ class Run(WizardRun):
         """Return the same person's completed run before this one, to compare with."""
         return (
             Run.objects.completed()
-            .filter(user=self.user, guest_id=self.guest_id, completed_at__lt=self.completed_at)
+            .filter(user_id=self.user_id, guest_id=self.guest_id)
+            .filter(completed_at__lt=self.completed_at)
             .order_by("-completed_at", "-id")
             .first()
         )
