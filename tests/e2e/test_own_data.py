@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from apps.accounts.models import User
 from apps.progress.models import CheckIn
 from tests.factories import PASSWORD, CheckInFactory, monday
+from tests.e2e.journeys import log_in
 
 
 def open_account(page: Page, axe) -> None:
@@ -18,13 +19,7 @@ def open_account(page: Page, axe) -> None:
 
 def test_a_patient_downloads_their_data_and_then_deletes_the_account(page: Page, axe, patient):
     CheckInFactory(patient=patient, week_start=monday(1), note="Walked to the shops")
-    page.goto("/accounts/login/")
-    axe()
-    page.get_by_label("Email").fill(patient.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    axe()
+    log_in(page, axe, patient.email, PASSWORD)
 
     open_account(page, axe)
     page.get_by_role("link", name="Download your data").click()

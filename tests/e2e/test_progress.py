@@ -1,32 +1,22 @@
 from __future__ import annotations
 
 import re
-import threading
 
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
 from apps.progress.models import CheckIn, Session
+from tests.e2e.journeys import log_in
 
 FAST = "&ready=0&hold=1&rest=0&duration=1&reps=1&sets=1"
-
-
-def log_in(page: Page, axe, email: str = "patient@example.com") -> None:
-    page.goto("/accounts/login/")
-    axe()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("backpain-demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    axe()
 
 
 def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, axe):
     call_command("seed_demo", verbosity=0)
     patient = User.objects.get(email="patient@example.com")
     sessions_before = Session.objects.filter(patient=patient).count()
-    log_in(page, axe)
+    log_in(page, axe, "patient@example.com", "backpain-demo")
 
     page.get_by_role("link", name="My plan").click()
     expect(page.get_by_role("heading", name="Your plan")).to_be_visible()

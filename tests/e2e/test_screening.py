@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from apps.screening.models import Question, Screening
 from tests.e2e.conftest import PageGuard
 from tests.factories import PASSWORD
+from tests.e2e.journeys import log_in
 
 TOTAL = 16
 PHONE = {"width": 375, "height": 667}
@@ -174,13 +175,7 @@ def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, patient
         _complete(patient, {}),
     ]
     assert [s.urgency for s in screenings] == ["emergency", "urgent", "soon", "physio", "none"]
-    page.goto("/accounts/login/")
-    axe()
-    page.get_by_label("Email").fill(patient.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    axe()
+    log_in(page, axe, patient.email, PASSWORD)
 
     for screening in screenings:
         page.goto(screening.get_absolute_url())
