@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import register_converter
+from django.urls import register_converter, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
@@ -234,6 +234,38 @@ class WizardRun(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class WizardAnswer(models.Model):
+    """One answer in a run; the concrete model adds the foreign keys to its run and item."""
+
+    value = models.CharField(max_length=6, choices=YesNoUnsure.choices)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__in=YesNoUnsure.values),
+                name="%(app_label)s_%(class)s_value_valid",
+            ),
+        ]
+
+
+def step_context(
+    step: Step, *, url_name: str, start_url: str, unit: str, name: str
+) -> dict[str, Any]:
+    """Return what `includes/wizard.html` needs about a step besides its form and item:
+    title, step, unit, action, back_url (the start page from the first step), submit_label."""
+    url = reverse(url_name, args=[step.number])
+    return {
+        "title": f"{unit} {step.number} of {step.total}: {name}",
+        "step": step,
+        "unit": unit,
+        "action": url,
+        "back_url": reverse(url_name, args=[step.previous]) if step.previous else start_url,
+        "submit_label": "See my result" if step.is_last else "Next",
+    }
 
 
 def render_step(

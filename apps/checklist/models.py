@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.exercises.models import SOURCES, Region
-from backpain.wizard import NOTE_MAX_LENGTH, WizardRun, WizardRunManager, YesNoUnsure
+from backpain.wizard import NOTE_MAX_LENGTH, WizardAnswer, WizardRun, WizardRunManager
 
 from .priorities import TOTAL_POINTS, prioritise, score
 
@@ -145,21 +145,16 @@ class Run(WizardRun):
         )
 
 
-class Answer(models.Model):
+class Answer(WizardAnswer):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="answers")
     # PROTECT: content updates retire items (active=False) rather than delete answered ones.
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
-    value = models.CharField(max_length=6, choices=YesNoUnsure.choices)
     note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
-    answered_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(WizardAnswer.Meta):
         constraints = [
+            *WizardAnswer.Meta.constraints,
             models.UniqueConstraint(fields=["run", "item"], name="checklist_answer_once"),
-            models.CheckConstraint(
-                condition=models.Q(value__in=YesNoUnsure.values),
-                name="checklist_answer_value_valid",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Everything a checklist result page shows, gathered in a fixed number of queries."""
+"""Everything a checklist result page shows, gathered in a fixed number of queries, and the
+latest priorities other apps ask for."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
 
 from apps.exercises.models import Exercise
@@ -132,3 +134,13 @@ def score_trends(runs: Sequence[Run]) -> list[tuple[Run, str]]:
     return [
         (run, trend(run.score - prior.score) if prior else "") for run, prior in zip(runs, older)
     ]
+
+
+def latest_priorities(user: AbstractBaseUser) -> list[Item]:
+    """Return the items to work on from the person's latest completed run, in order (for the
+    progress plan, which links each item's `exercise_slugs`); [] when there is none."""
+    run = Run.objects.filter(user=user).completed().order_by("-completed_at", "-id").first()
+    if run is None:
+        return []
+    items = Item.objects.in_bulk(run.priority_keys, field_name="key")
+    return [items[key] for key in run.priority_keys if key in items]

@@ -10,7 +10,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.screening.gate import bone_density_caution_for
-from backpain.wizard import NotedStepForm, Step, first_unanswered, leave, render_step, step_after
+from backpain.wizard import (
+    NotedStepForm,
+    Step,
+    first_unanswered,
+    leave,
+    render_step,
+    step_after,
+    step_context,
+)
 
 from . import notes
 from .models import Item, Run
@@ -79,21 +87,15 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
         run.complete()
         return leave(request, run.get_absolute_url())
 
-    url = reverse("checklist:step", args=[position.number])
-    previous = position.previous
-    context = {
-        "title": f"Item {position.number} of {position.total}: movement checklist",
-        "step": position,
-        "item": item,
-        "form": form,
-        "notice": notice,
-        "action": url,
-        "back_url": (
-            reverse("checklist:step", args=[previous]) if previous else reverse("checklist:start")
-        ),
-        "submit_label": "See my result" if position.is_last else "Next",
-    }
-    return render_step(request, "checklist/step.html", context, url=url)
+    context = step_context(
+        position,
+        url_name="checklist:step",
+        start_url=reverse("checklist:start"),
+        unit="Item",
+        name="movement checklist",
+    )
+    context |= {"item": item, "form": form, "notice": notice}
+    return render_step(request, "checklist/step.html", context, url=context["action"])
 
 
 @require_safe

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.checklist import notes
 from apps.checklist.models import Run
+from apps.checklist.results import latest_priorities
 from backpain.guest import SESSION_KEY
 from tests.checklist.factories import KEYS, answer_all, completed_run
 from tests.screening.factories import ScreeningFactory
@@ -243,3 +244,18 @@ def test_the_result_costs_the_same_queries_with_1_or_20_earlier_runs(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = patient_client.get(latest.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_latest_priorities_are_the_items_of_the_newest_completed_run(
+    patient, other_patient, items
+):
+    assert latest_priorities(patient) == []
+    completed_run(patient, {"relaxed_core": "no"}, days_ago=9)
+    completed_run(patient, {"hip_mobility": "no", "spinal_mobility": "unsure"}, days_ago=1)
+    completed_run(other_patient, {"arms_overhead": "no"})
+    Run.objects.create(user=patient)  # unfinished
+
+    found = latest_priorities(patient)
+
+    assert [item.key for item in found] == ["hip_mobility", "spinal_mobility"]
+    assert found[0].exercise_slugs[0] == "hip-mobility-lunge"

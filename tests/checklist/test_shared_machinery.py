@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from apps.screening.gate import bone_density_caution_for
 from backpain.guest import SESSION_KEY
-from backpain.wizard import NOTE_MESSAGE, NotedStepForm, Step, StepForm, step_after
+from backpain.wizard import NOTE_MESSAGE, NotedStepForm, Step, StepForm, step_after, step_context
 from tests.screening.factories import ScreeningFactory
 
 
@@ -71,3 +71,22 @@ def test_bone_density_caution_for_a_guest_is_their_own_screenings(rf, db):
     assert bone_density_caution_for(_request(rf, guest=guest)) is True
     assert bone_density_caution_for(_request(rf, guest=uuid.uuid4())) is False
     assert bone_density_caution_for(_request(rf)) is False
+
+
+def test_step_context_names_the_step_and_links_back_to_the_start_from_the_first():
+    first = step_context(
+        Step(1, 11), url_name="checklist:step", start_url="/checklist/", unit="Item", name="x"
+    )
+    last = step_context(
+        Step(11, 11), url_name="checklist:step", start_url="/checklist/", unit="Item", name="x"
+    )
+
+    assert first == {
+        "title": "Item 1 of 11: x",
+        "step": Step(1, 11),
+        "unit": "Item",
+        "action": "/checklist/step/1/",
+        "back_url": "/checklist/",
+        "submit_label": "Next",
+    }
+    assert (last["back_url"], last["submit_label"]) == ("/checklist/step/10/", "See my result")
