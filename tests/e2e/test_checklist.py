@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from apps.checklist.models import Run
 from tests.checklist.factories import completed_run
+from tests.e2e.journeys import log_in
 from tests.factories import PASSWORD
 
 TOTAL = 11
@@ -156,13 +157,7 @@ def test_the_checklist_works_without_javascript(nojs):
 
 def test_a_patients_second_run_shows_what_changed(page: Page, axe, patient):
     completed_run(patient, {"hip_mobility": "no", "relaxed_core": "no"}, days_ago=21)
-    page.goto("/accounts/login/")
-    axe()
-    page.get_by_label("Email").fill(patient.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    axe()
+    log_in(page, axe, patient.email, PASSWORD)
 
     start(page, axe)
     for number, choice in enumerate(MIX, start=1):
