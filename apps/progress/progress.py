@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Max
 
 from apps.accounts.models import User
+from apps.checklist.models import Run
 
 from .charts import Series, adherence_calendar, line_chart, streak
 from .models import CheckIn, FunctionActivity, Plan, Session, week_start
@@ -17,7 +18,10 @@ CALENDAR_WEEKS = 12
 
 
 def checklist_scores(patient: User) -> list[tuple[dt.datetime, int]]:
-    return []  # TODO(checklist): completed runs' scores once the checklist lands.
+    """Completed checklist runs, oldest first: (completed at, points out of 13)."""
+    return list(
+        Run.objects.filter(user=patient).completed().order_by("completed_at").values_list("completed_at", "score")
+    )
 
 
 def planned_sessions_per_week(plan: Plan | None) -> int:

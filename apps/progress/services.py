@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from apps.accounts.models import User
+from apps.checklist.results import latest_priorities
 from apps.exercises.models import Exercise
 from apps.screening.gate import latest_screening
 from apps.screening.models import Question, Screening
@@ -40,7 +41,9 @@ def exercise_candidates(exercises: list[Exercise]) -> dict[str, Candidate]:
 
 def checklist_priorities(patient: User) -> list[Priority]:
     """The latest completed checklist's priorities, with the exercises each one links."""
-    return []  # TODO(checklist): wire to the checklist's latest run once it lands.
+    return [
+        Priority(item.key, item.title, list(item.exercise_slugs)) for item in latest_priorities(patient)
+    ]
 
 
 def latest_pain_average(patient: User) -> int | None:

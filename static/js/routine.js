@@ -1,7 +1,8 @@
 // Guided routine player: steps hands-free through a list of exercises and their timers.
-import { Timer, bindSpaceKey } from "./timer.js";
+import { Timer, bindSpaceKey, pick } from "./timer.js";
 
-const PAUSE_BETWEEN_EXERCISES_MS = 1500;
+// A breath between exercises, in seconds (?gap= in the URL changes it).
+const PAUSE_BETWEEN_EXERCISES = pick("gap", 2);
 
 const root = document.querySelector("[data-routine]");
 if (root) {
@@ -43,7 +44,7 @@ if (root) {
   root.querySelector('[data-action="back"]').addEventListener("click", () => show(Math.max(0, index - 1), false));
   // Hands-free: when one exercise's timer finishes, the next one starts on its own.
   root.addEventListener("timer:done", () => {
-    setTimeout(() => show(index + 1, true), PAUSE_BETWEEN_EXERCISES_MS);
+    setTimeout(() => show(index + 1, true), PAUSE_BETWEEN_EXERCISES * 1000);
   });
   bindSpaceKey(() => timer);
   show(0, false);

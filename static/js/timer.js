@@ -1,7 +1,7 @@
 // Hold timer, rep counter and breathing pacer for one exercise.
 //
 // Durations (and the number of sets) can be set through the page URL
-// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1),
+// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1; the routine player adds &gap=0),
 // which is how the browser tests run real timers quickly.
 
 const params = new URLSearchParams(window.location.search);
@@ -14,7 +14,7 @@ function override(name) {
 const DEFAULT_READY = 5;
 const SIDE_NAMES = { left: "left side", right: "right side" };
 
-function pick(name, fallback) {
+export function pick(name, fallback) {
   const value = override(name);
   return value === null ? fallback : value;
 }

@@ -9,7 +9,7 @@ from apps.accounts.models import User
 from apps.progress.models import CheckIn, Session
 from tests.e2e.journeys import log_in
 
-FAST = "&ready=0&hold=1&rest=0&duration=1&reps=1&sets=1"
+FAST = "&ready=0&hold=1&rest=0&duration=1&reps=1&sets=1&gap=0"
 
 
 def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, axe):
@@ -29,12 +29,12 @@ def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, 
     page.get_by_role("button", name="Start").click()
     done = page.get_by_role("heading", name="Routine complete")
     count_rep = page.get_by_role("button", name="Count a rep")
-    for _ in range(40):  # hands-free, except rep-counted moves, which need a tap
+    for _ in range(80):  # hands-free, except rep-counted moves, which need a tap
         if done.is_visible():
             break
         if count_rep.is_visible():
             count_rep.click()
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(250)
     expect(done).to_be_visible()
     axe()
 

@@ -373,3 +373,34 @@ def test_queries_per_page_do_not_grow_with_history(patient_client, patient, cont
     assert len(a_year.captured_queries) == len(one_week.captured_queries)
     with django_assert_max_num_queries(16):
         patient_client.get(url)
+
+
+def test_the_plan_follows_the_latest_checklist(patient_client, patient, content):
+    from apps.checklist.models import Item, Run
+
+    run = Run.objects.create(user=patient)
+    for item in Item.objects.active():
+        run.record(item, "no" if item.key == "walking_extension" else "yes")
+    run.complete()
+
+    body = patient_client.get("/plan/").content.decode()
+
+    slugs = Plan.objects.get(patient=patient).routine_slugs()
+    walking = Item.objects.get(key="walking_extension")
+    assert set(walking.exercise_slugs[:2]) <= set(slugs)
+    assert f"It starts with your first checklist priority: {walking.title}" in body
+
+
+def test_the_progress_page_charts_checklist_scores(patient_client, patient, content):
+    from apps.checklist.models import Item, Run
+
+    for answer in ["no", "yes"]:
+        run = Run.objects.create(user=patient)
+        for item in Item.objects.active():
+            run.record(item, answer)
+        run.complete()
+
+    body = patient_client.get("/progress/").content.decode()
+
+    assert body.count("chart__dot--checklist") == 2
+    assert "<td>13</td>" in body and "<td>0</td>" in body
