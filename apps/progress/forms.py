@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.exercises.models import Exercise
 
-from .models import CheckIn, FunctionActivity, Session
+from .models import CheckIn, FunctionActivity, Reminder, Session
 
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
@@ -198,3 +198,9 @@ class FunctionScale(PainScale):
 
 class SwapForm(forms.Form):
     exercise = forms.SlugField(label="Swap for")
+
+
+class ReminderForm(forms.ModelForm):
+    class Meta:
+        model = Reminder
+        fields = ["enabled", "weekday"]

@@ -241,3 +241,43 @@ class FunctionScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity}: {self.score}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class ReminderQuerySet(models.QuerySet["Reminder"]):
+    def due(self, today: dt.date) -> Self:
+        """Reminders for today's weekday not yet sent today, for patients not checked in this week."""
+        return (
+            self.filter(enabled=True, weekday=today.weekday(), patient__is_active=True)
+            .exclude(last_sent_on=today)
+            .exclude(patient__check_ins__week_start=week_start(today))
+            .select_related("patient")
+        )
+
+
+class Reminder(models.Model):
+    """A weekly e-mail asking for the check-in, on the day the patient chose."""
+
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder")
+    enabled = models.BooleanField("Send me a weekly check-in reminder by e-mail", default=False)
+    weekday = models.PositiveSmallIntegerField("On", choices=Weekday.choices, default=Weekday.MONDAY)
+    # Makes the sending command safe to run more than once a day.
+    last_sent_on = models.DateField(null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(weekday__lte=6), name="reminder_weekday_valid")]
+        indexes = [models.Index(fields=["enabled", "weekday"])]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.patient} on {self.get_weekday_display()}"

@@ -12,4 +12,5 @@ urlpatterns = [
     path("progress/log/", views.log, name="log"),
     path("progress/log/<uuid:uuid>/", views.log_edit, name="log_edit"),
     path("progress/check-in/", views.check_in, name="check_in"),
+    path("progress/reminder/", views.reminder, name="reminder"),
 ]

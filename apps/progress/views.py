@@ -19,8 +19,8 @@ from apps.exercises.views import routine_slugs
 from apps.screening.gate import care_gate, screening_is_stale
 
 from . import services
-from .forms import CheckInForm, EntryFormSet, SessionForm, SwapForm
-from .models import CheckIn, FunctionActivity, FunctionScore, Plan, PlanItem, Session, SessionEntry
+from .forms import CheckInForm, EntryFormSet, ReminderForm, SessionForm, SwapForm
+from .models import CheckIn, FunctionActivity, FunctionScore, Plan, PlanItem, Reminder, Session, SessionEntry
 from .progress import progress_summary
 
 
@@ -217,8 +217,30 @@ def check_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _home(request: HttpRequest, reminder_form: ReminderForm) -> HttpResponse:
+    context = progress_summary(request.user, timezone.localdate())
+    return render(request, "progress/home.html", {**context, "reminder_form": reminder_form})
+
+
 @require_safe
 @login_required
 @patient_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "progress/home.html", progress_summary(request.user, timezone.localdate()))
+    reminder = Reminder.objects.filter(patient=request.user).first()
+    return _home(request, ReminderForm(instance=reminder))
+
+
+@require_POST
+@login_required
+@patient_required
+def reminder(request: HttpRequest) -> HttpResponse:
+    form = ReminderForm(request.POST, instance=Reminder.objects.filter(patient=request.user).first())
+    if not form.is_valid():
+        return _home(request, form)
+    form.instance.patient = request.user
+    saved = form.save()
+    if saved.enabled:
+        messages.success(request, f"We will e-mail you a check-in reminder every {saved.get_weekday_display()}.")
+    else:
+        messages.success(request, "Check-in reminders are off.")
+    return redirect("progress:home")

@@ -27,6 +27,7 @@ from apps.progress.models import (
     Plan,
     PlanItem,
     PlanKind,
+    Reminder,
     SessionEntry,
 )
 from apps.screening.models import Answer as ScreeningAnswer
@@ -95,6 +96,7 @@ def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -
         )
         for exercise in exercises:
             add(SessionEntry.objects.create(session=session, exercise=exercise, sets=2, reps=8))
+    add(Reminder.objects.create(patient=user, enabled=True, weekday=2))
     return dict(made)
 
 

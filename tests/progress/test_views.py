@@ -404,3 +404,59 @@ def test_the_progress_page_charts_checklist_scores(patient_client, patient, cont
 
     assert body.count("chart__dot--checklist") == 2
     assert "<td>13</td>" in body and "<td>0</td>" in body
+
+
+# ---- reminders ------------------------------------------------------------------------
+
+
+def test_a_patient_turns_the_weekly_reminder_on_and_off(patient_client, patient, content):
+    from apps.progress.models import Reminder
+
+    patient_client.post("/progress/reminder/", {"enabled": "on", "weekday": "3"})
+    assert Reminder.objects.get(patient=patient).weekday == 3
+
+    response = patient_client.post("/progress/reminder/", {"weekday": "3"}, follow=True)
+    assert not Reminder.objects.get(patient=patient).enabled
+    assert "reminders are off" in response.content.decode()
+
+
+def test_a_bad_reminder_day_rerenders_with_a_message(patient_client, patient, content):
+    response = patient_client.post("/progress/reminder/", {"enabled": "on", "weekday": "9"})
+
+    assert response.status_code == 200
+    assert 'id="id_weekday_error"' in response.content.decode()
+
+
+def test_only_patients_set_reminders(clinician_client, anon_client, content):
+    assert clinician_client.post("/progress/reminder/", {"weekday": "1"}).status_code == 404
+    assert anon_client.post("/progress/reminder/", {"weekday": "1"}).status_code == 302
+
+
+def test_the_reminder_command_mails_the_right_people_once(patient, other_patient, content, mailoutbox):
+    from django.core.management import call_command
+
+    from apps.progress.models import Reminder
+
+    today = timezone.localdate()
+    Reminder.objects.create(patient=patient, enabled=True, weekday=today.weekday())
+    Reminder.objects.create(patient=other_patient, enabled=True, weekday=(today.weekday() + 1) % 7)
+
+    call_command("send_checkin_reminders", verbosity=0)
+    call_command("send_checkin_reminders", verbosity=0)
+
+    assert [mail.to for mail in mailoutbox] == [[patient.email]]
+    assert "/progress/check-in/" in mailoutbox[0].body
+    assert "999" in mailoutbox[0].body
+
+
+def test_no_reminder_once_the_week_is_checked_in(patient, content, mailoutbox):
+    from django.core.management import call_command
+
+    from apps.progress.models import Reminder
+
+    Reminder.objects.create(patient=patient, enabled=True, weekday=timezone.localdate().weekday())
+    CheckInFactory(patient=patient, week_start=monday())
+
+    call_command("send_checkin_reminders", verbosity=0)
+
+    assert mailoutbox == []
