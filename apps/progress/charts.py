@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 40, 32, 16, 36  # room for the last date label
 
 
 @dataclass
