@@ -139,7 +139,7 @@ class CheckInForm(forms.ModelForm):
                     help_text="Something back pain makes hard, e.g. putting on socks, sitting through a film.",
                 )
             self.fields[score_name] = forms.TypedChoiceField(
-                label=f"How well can you do it now?" if activity is None else f"How well can you {activity.name.lower()} now?",
+                label="How well can you do it now?" if activity is None else f"{activity.name}: how well can you do it now?",
                 choices=[("", "Not scored")] + PAIN_CHOICES if activity is None else PAIN_CHOICES,
                 coerce=int,
                 empty_value=None,
