@@ -41,8 +41,13 @@ def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, 
     page.get_by_role("link", name="Log this session").click()
     expect(page.get_by_role("heading", name="Log a session")).to_be_visible()
     axe()
-    page.get_by_role("group", name="Pain during the session").get_by_label("2", exact=True).check()
     page.get_by_label("Note (optional)").fill("Felt looser afterwards")
+    # Forgetting the pain score: the message sits by the field, the note is kept.
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator("#id_pain_during_error")).to_be_visible()
+    expect(page.get_by_label("Note (optional)")).to_have_value("Felt looser afterwards")
+    axe()
+    page.get_by_role("group", name="Pain during the session").get_by_label("2", exact=True).check()
     save = page.get_by_role("button", name="Save session")
     save.dblclick()  # a double click must still make one session
     expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
