@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from typing import Self
 
-from django.conf import settings
 from django.db import models
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from backpain.guest import guest_id
-from backpain.wizard import YesNoUnsure
+from backpain.wizard import WizardAnswer, WizardRun, WizardRunManager
 
 from .advice import Advice, advice_for
 from .triage import Level, Triage, Urgency, triage
@@ -54,49 +50,9 @@ class Question(models.Model):
         return self.key
 
 
-class ScreeningQuerySet(models.QuerySet["Screening"]):
-    def for_request(self, request: HttpRequest) -> Self:
-        """Return the screenings of whoever makes this request: their account, or as a guest
-        their browser session. Views start here, so nobody reaches another person's."""
-        if request.user.is_authenticated:
-            return self.filter(user=request.user)
-        owner = guest_id(request)
-        return self.filter(guest_id=owner) if owner else self.none()
-
-    def completed(self) -> Self:
-        return self.filter(completed_at__isnull=False)
-
-    def in_progress(self) -> Self:
-        return self.filter(completed_at__isnull=True)
-
-    def newest_first(self) -> Self:
-        return self.order_by("-started_at", "-id")
-
-
-class ScreeningManager(models.Manager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]
-    def start(self, request: HttpRequest) -> Screening:
-        """Start a fresh screening for this person, discarding any they left unfinished."""
-        self.for_request(request).in_progress().delete()
-        if request.user.is_authenticated:
-            return self.create(user=request.user)
-        return self.create(guest_id=guest_id(request, create=True))
-
-
-class Screening(models.Model):
+class Screening(WizardRun):
     """One run through the red-flag questions by a patient or a guest."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="screenings",
-    )
-    # A guest's random id from their session (backpain.guest); moves to `user` on login.
-    guest_id = models.UUIDField(null=True, blank=True, db_index=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, null=True, blank=True)
     # The outcome as shown at the time, kept even if the questions change later.
     trigger_keys = models.JSONField(default=list, blank=True)
@@ -105,17 +61,11 @@ class Screening(models.Model):
     # When the person confirmed they sought care after an emergency result.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScreeningManager()
+    objects = WizardRunManager()
 
-    class Meta:
+    class Meta(WizardRun.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(user__isnull=False, guest_id__isnull=True)
-                    | models.Q(user__isnull=True, guest_id__isnull=False)
-                ),
-                name="screening_one_owner",
-            ),
+            *WizardRun.Meta.constraints,
             models.CheckConstraint(
                 condition=(
                     models.Q(completed_at__isnull=True, urgency__isnull=True)
@@ -128,17 +78,12 @@ class Screening(models.Model):
                 name="screening_urgency_when_complete",
             ),
         ]
-        indexes = [models.Index(fields=["user", "-started_at"], name="screening_user_started")]
 
     def __str__(self) -> str:
         return f"Screening {self.uuid} ({self.urgency or 'in progress'})"
 
     def get_absolute_url(self) -> str:
         return reverse("screening:result", args=[self.uuid])
-
-    @property
-    def is_complete(self) -> bool:
-        return self.completed_at is not None
 
     @property
     def needs_acknowledgement(self) -> bool:
@@ -183,20 +128,15 @@ class Screening(models.Model):
         return [found[key] for key in keys if key in found]
 
 
-class Answer(models.Model):
+class Answer(WizardAnswer):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
     # PROTECT: content updates retire questions (active=False) rather than delete answered ones.
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    value = models.CharField(max_length=6, choices=YesNoUnsure.choices)
-    answered_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(WizardAnswer.Meta):
         constraints = [
+            *WizardAnswer.Meta.constraints,
             models.UniqueConstraint(fields=["screening", "question"], name="screening_answer_once"),
-            models.CheckConstraint(
-                condition=models.Q(value__in=YesNoUnsure.values),
-                name="screening_answer_value_valid",
-            ),
         ]
 
     def __str__(self) -> str:

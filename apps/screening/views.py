@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from backpain.wizard import Step, StepForm, first_unanswered, leave, render_step
+from backpain.wizard import (
+    Step,
+    StepForm,
+    first_unanswered,
+    leave,
+    render_step,
+    step_after,
+    step_context,
+)
 
 from . import advice
 from .forms import AcknowledgeForm
@@ -24,8 +32,7 @@ from .triage import Urgency
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
     """Explain the check and offer to start it, or to carry on with an unfinished one."""
-    screenings = Screening.objects.for_request(request)
-    current = screenings.in_progress().newest_first().first()
+    current = Screening.objects.current(request)
     keys = list(Question.objects.active().values_list("key", flat=True))
     answered = current.answer_map() if current else {}
     return render(
@@ -36,7 +43,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "total": len(keys),
             "answered_count": sum(key in answered for key in keys),
             "resume_at": first_unanswered(keys, answered) or len(keys),
-            "latest": screenings.completed().newest_first().first(),
+            "latest": Screening.objects.for_request(request).completed().newest_first().first(),
         },
     )
 
@@ -55,7 +62,7 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
     questions = list(Question.objects.active())
     if not questions:
         raise Http404("The screening questions are not loaded.")
-    screening = Screening.objects.for_request(request).in_progress().newest_first().first()
+    screening = Screening.objects.current(request)
     if screening is None and request.method == "GET":
         return leave(request, reverse("screening:start"))
 
@@ -71,30 +78,21 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
         # A post without a screening comes from a session that ended mid-way: keep the answer.
         screening = screening or Screening.objects.start(request)
         screening.record(question, form.cleaned_data["answer"])
-        answers[question.key] = form.cleaned_data["answer"]
-        if position.next is not None:
-            return redirect("screening:step", position.next)
-        missing = first_unanswered([q.key for q in questions], answers)
-        if missing is not None:
-            return redirect("screening:step", missing)
+        following = step_after(position, [q.key for q in questions], {*answers, question.key})
+        if following is not None:
+            return redirect("screening:step", following)
         screening.complete()
         return leave(request, screening.get_absolute_url())
 
-    url = reverse("screening:step", args=[position.number])
-    previous = position.previous
-    context = {
-        "title": f"Question {position.number} of {position.total}: check for warning signs",
-        "step": position,
-        "question": question,
-        "form": form,
-        "notice": notice,
-        "action": url,
-        "back_url": (
-            reverse("screening:step", args=[previous]) if previous else reverse("screening:start")
-        ),
-        "submit_label": "See my result" if position.is_last else "Next",
-    }
-    return render_step(request, "screening/step.html", context, url=url)
+    context = step_context(
+        position,
+        url_name="screening:step",
+        start_url=reverse("screening:start"),
+        unit="Question",
+        name="check for warning signs",
+    )
+    context |= {"question": question, "form": form, "notice": notice}
+    return render_step(request, "screening/step.html", context, url=context["action"])
 
 
 def _result_context(screening: Screening, form: AcknowledgeForm | None) -> dict[str, Any]:
