@@ -12,7 +12,8 @@ answer form and the two ways a step is answered, so every wizard behaves the sam
 A page template puts `{% include "includes/wizard.html" ... %}` inside
 `{% partialdef wizard inline %}`; its view calls `render_step` for every step it shows,
 Django's `redirect` after a saved answer (htmx follows it and gets the partial), and
-`leave` to end the wizard on a full page.
+`leave` to end the wizard on a full page. A start page includes
+`includes/wizard_start.html` (carry on, or start) with what `resume_context` returns.
 
 `WizardRun` is the abstract model for one person's pass through a wizard (an account's or
 a guest's); `NotedStepForm` adds an optional short note to a step.
@@ -265,6 +266,19 @@ def step_context(
         "action": url,
         "back_url": reverse(url_name, args=[step.previous]) if step.previous else start_url,
         "submit_label": "See my result" if step.is_last else "Next",
+    }
+
+
+def resume_context(
+    current: WizardRun | None, keys: list[str], answered: set[str] | dict[str, Any]
+) -> dict[str, Any]:
+    """Return what `includes/wizard_start.html` needs to offer carrying on with `current` (the
+    person's unfinished run, if any): current, total, answered_count and resume_at."""
+    return {
+        "current": current,
+        "total": len(keys),
+        "answered_count": sum(key in answered for key in keys),
+        "resume_at": first_unanswered(keys, answered) or len(keys),
     }
 
 

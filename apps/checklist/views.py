@@ -13,9 +13,9 @@ from apps.screening.gate import bone_density_caution_for
 from backpain.wizard import (
     NotedStepForm,
     Step,
-    first_unanswered,
     leave,
     render_step,
+    resume_context,
     step_after,
     step_context,
 )
@@ -34,19 +34,12 @@ def start(request: HttpRequest) -> HttpResponse:
     """Explain the checklist and offer to start it, or to carry on with an unfinished one."""
     current = Run.objects.current(request)
     keys = list(Item.objects.active().values_list("key", flat=True))
-    answered = current.answers_by_key() if current else {}
-    return render(
-        request,
-        "checklist/start.html",
-        {
-            "current": current,
-            "total": len(keys),
-            "total_points": TOTAL_POINTS,
-            "answered_count": sum(key in answered for key in keys),
-            "resume_at": first_unanswered(keys, answered) or len(keys),
-            "latest": Run.objects.for_request(request).completed().newest_first().first(),
-        },
-    )
+    context = resume_context(current, keys, current.answers_by_key() if current else {})
+    context |= {
+        "total_points": TOTAL_POINTS,
+        "latest": Run.objects.for_request(request).completed().newest_first().first(),
+    }
+    return render(request, "checklist/start.html", context)
 
 
 @require_POST

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from backpain.wizard import (
     Step,
     StepForm,
-    first_unanswered,
     leave,
     render_step,
+    resume_context,
     step_after,
     step_context,
 )
@@ -34,18 +34,9 @@ def start(request: HttpRequest) -> HttpResponse:
     """Explain the check and offer to start it, or to carry on with an unfinished one."""
     current = Screening.objects.current(request)
     keys = list(Question.objects.active().values_list("key", flat=True))
-    answered = current.answer_map() if current else {}
-    return render(
-        request,
-        "screening/start.html",
-        {
-            "current": current,
-            "total": len(keys),
-            "answered_count": sum(key in answered for key in keys),
-            "resume_at": first_unanswered(keys, answered) or len(keys),
-            "latest": Screening.objects.for_request(request).completed().newest_first().first(),
-        },
-    )
+    context = resume_context(current, keys, current.answer_map() if current else {})
+    context["latest"] = Screening.objects.for_request(request).completed().newest_first().first()
+    return render(request, "screening/start.html", context)
 
 
 @require_POST
