@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.checklist.models import Item, Run
+from tests.wizard_helpers import answer_every_step
 
 KEYS = [
     "hips_over_heels", "ribcage_down", "neutral_sitting", "movement_breaks", "varied_positions",
@@ -27,15 +28,8 @@ def answer_all(
 ) -> HttpResponse:
     """Start a run and answer every item through the views (`default` unless named in
     `answers`); return the last response, the redirect to the result."""
-    answers = answers or {}
-    client.post(reverse("checklist:new"))
-    response = None
-    for number, item in enumerate(Item.objects.active(), start=1):
-        data = {"item": item.key, "answer": answers.get(item.key, default), "note": ""}
-        response = client.post(step_url(number), data)
-        assert response.status_code == 302, response.content.decode()[:2000]
-    assert response is not None
-    return response
+    keys = Item.objects.active().values_list("key", flat=True)
+    return answer_every_step(client, "checklist", keys, answers or {}, default, note="")
 
 
 def completed_run(

@@ -10,13 +10,7 @@ from django.urls import reverse
 from apps.checklist.models import Run
 from backpain.wizard import ANSWER_MESSAGE, ITEM_MESSAGE, NOTE_MESSAGE
 from tests.checklist.factories import answer_all, step_url
-
-HTMX = {"HX-Request": "true"}
-
-
-def checked(html: str) -> list[str]:
-    """Return the values of the selected radio buttons."""
-    return re.findall(r'<input type="radio" name="answer" value="(\w+)"[^>]*\bchecked', html)
+from tests.wizard_helpers import HTMX, checked
 
 
 def note_text(html: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.screening.models import Question, Screening
 from apps.screening.triage import Urgency
+from tests.wizard_helpers import answer_every_step
 
 
 class ScreeningFactory(factory.django.DjangoModelFactory):
@@ -38,13 +39,5 @@ def answer_all(
 ) -> HttpResponse:
     """Start a screening and answer every question through the views (`default` unless
     named in `answers`); return the last response, the redirect to the result."""
-    answers = answers or {}
-    client.post(reverse("screening:new"))
-    response = None
-    for number, question in enumerate(Question.objects.active(), start=1):
-        response = client.post(
-            step_url(number), {"item": question.key, "answer": answers.get(question.key, default)}
-        )
-        assert response.status_code == 302, response.content.decode()[:2000]
-    assert response is not None
-    return response
+    keys = Question.objects.active().values_list("key", flat=True)
+    return answer_every_step(client, "screening", keys, answers or {}, default)

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from apps.screening.models import Screening
 from backpain.wizard import ANSWER_MESSAGE, ITEM_MESSAGE
 from tests.screening.factories import answer_all, step_url
-
-HTMX = {"HX-Request": "true"}
-
-
-def checked(html: str) -> list[str]:
-    """Return the values of the selected radio buttons."""
-    return re.findall(r'<input type="radio" name="answer" value="(\w+)"[^>]*\bchecked', html)
+from tests.wizard_helpers import HTMX, checked
 
 
 @pytest.fixture
