@@ -148,3 +148,14 @@ def test_the_routine_player_walks_three_exercises_to_the_end(page: Page, axe):
     expect(page.get_by_role("heading", name="Routine complete")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name="Create an account to log this session")).to_be_visible()
     axe()
+
+
+def test_an_unknown_exercise_leads_back_to_the_library(page: Page, axe):
+    response = page.goto("/exercises/no-such-exercise/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("We could not find that page")
+    axe()
+
+    page.get_by_role("link", name="Exercise library").last.click()
+    expect(page.get_by_role("heading", level=1, name="Exercise library")).to_be_visible()
+    axe()
