@@ -7,10 +7,12 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-# Local work runs with DEBUG on and a development key; production sets its own environment.
-export DEBUG ?= true
+# The demo runs as production does (DEBUG off), with a key of this checkout's own, made
+# once into the git-ignored .data/ and read from there, so it is never printed.
+export SECRET_KEY_FILE := $(CURDIR)/.data/secret_key
+STATIC_SOURCES := $(shell find static -type f)
 
-.PHONY: run test serve-prepared chromium node clean
+.PHONY: run dev test lint check-run chromium node clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -18,20 +20,41 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	@$(VENV)/bin/uv sync --frozen --quiet
 	@touch $@
 
-run: $(VENV)/.synced
-	@url=$$($(PY) scripts/dev_db.py); export DATABASE_URL=$$url; \
-	$(PY) manage.py migrate --noinput -v0; \
-	$(PY) manage.py createcachetable >/dev/null; \
-	$(PY) manage.py load_content -v0; \
-	$(PY) manage.py seed_demo -v0; \
-	$(PY) manage.py collectstatic --noinput -v0; \
-	echo ""; \
-	echo "  backpain is running at http://127.0.0.1:$(PORT)/"; \
-	echo "  Demo patient:   patient@example.com   / backpain-demo"; \
-	echo "  Demo clinician: clinician@example.com / backpain-demo"; \
-	echo "  Stop with Ctrl+C."; \
-	echo ""; \
-	exec $(VENV)/bin/gunicorn backpain.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+$(SECRET_KEY_FILE):
+	@mkdir -p $(@D)
+	@umask 077; python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp; mv $@.tmp $@
+
+# Hashed, compressed files as production serves them; collected again only when a source,
+# a package or the storage changes, so a second start is quick.
+staticfiles/staticfiles.json: $(VENV)/.synced $(SECRET_KEY_FILE) $(STATIC_SOURCES) backpain/storage.py
+	@$(PY) manage.py collectstatic --noinput --clear -v0
+
+# Database, schema, content and demo accounts; every step is idempotent.
+define prepare_database
+url=$$($(PY) scripts/dev_db.py); export DATABASE_URL=$$url; \
+$(PY) manage.py prepare_demo
+endef
+
+define banner
+echo ""; \
+echo "  backpain is running at http://127.0.0.1:$(PORT)/"; \
+echo "  Demo patient:   patient@example.com   / backpain-demo"; \
+echo "  Demo clinician: clinician@example.com / backpain-demo"; \
+echo "  Stop with Ctrl+C."; \
+echo ""
+endef
+
+run: $(VENV)/.synced $(SECRET_KEY_FILE) staticfiles/staticfiles.json
+	@$(prepare_database); \
+	$(banner); \
+	DEBUG=false exec $(VENV)/bin/gunicorn backpain.wsgi --bind 127.0.0.1:$(PORT) --workers 2 \
+	  --access-logfile -
+
+# For developers: autoreload and Django's debug page instead of the production path.
+dev: $(VENV)/.synced $(SECRET_KEY_FILE)
+	@$(prepare_database); \
+	$(banner); \
+	DEBUG=true exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 node: node_modules/axe-core/axe.min.js
 
@@ -44,9 +67,17 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Chromium from Debian (about a minute) ..."; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.synced node chromium
+lint: $(VENV)/.synced
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+test: lint $(SECRET_KEY_FILE) node chromium
 	@url=$$($(PY) scripts/dev_db.py); \
 	DATABASE_URL=$$url $(VENV)/bin/pytest $(ARGS)
+
+# Start `make run` from this checkout as a newcomer would, twice, and fetch its main pages.
+check-run:
+	@python3 scripts/check_run.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

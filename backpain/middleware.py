@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -23,3 +24,13 @@ def security_headers(get_response: Handler) -> Handler:
         return response
 
     return middleware
+
+
+class StaticFiles(WhiteNoiseMiddleware):
+    """WhiteNoise, with hashed files cached for one year instead of its ten.
+
+    A year is the longest lifetime caches are expected to honour; hashed names change
+    with their content, so `immutable` is safe.
+    """
+
+    FOREVER = 365 * 24 * 60 * 60

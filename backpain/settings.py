@@ -54,9 +54,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str, default: str | None = None) -> str:
+    """Return the variable, else the contents of the file named by `<name>_FILE`.
+
+    A file keeps the secret out of the process list and shell history; `make run`
+    generates one under the git-ignored `.data/`.
+    """
+    path = os.environ.get(f"{name}_FILE")
+    if name not in os.environ and path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {error}") from None
+    return env_str(name, default)
+
+
 DEBUG = env_bool("DEBUG", False)
 # A fixed key is only acceptable while debugging on a developer's machine.
-SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-only" if DEBUG else None)
+SECRET_KEY = env_secret("SECRET_KEY", "django-insecure-local-development-only" if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -85,7 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backpain.middleware.StaticFiles",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -21,11 +21,9 @@ a guest's); `NotedStepForm` adds an optional short note to a step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import uuid
-from typing import Self
+from dataclasses import dataclass
+from typing import Any, Self
 
 from django import forms
 from django.conf import settings
@@ -308,7 +306,6 @@ def leave(request: HttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
-
 
 
 # Registered here, once, because every wizard's urls.py imports this module first.

@@ -64,14 +64,20 @@ def ensure_database(url: str) -> None:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 say(f"Created database {name}.")
     except psycopg.Error as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise Failure(f"PostgreSQL at {parts.hostname}:{parts.port} refused us: {first_line}") from None
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
+        raise Failure(
+            f"PostgreSQL at {parts.hostname}:{parts.port} refused us: {first_line}"
+        ) from None
 
 
 def pg_bindir() -> Path | None:
     if not shutil.which("pg_config"):
         return None
-    bindir = Path(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip())
+    bindir = Path(
+        subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
+    )
     return bindir if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists() else None
 
 
@@ -82,7 +88,9 @@ def as_postgres(command: list[str]) -> list[str]:
     try:
         pwd.getpwnam("postgres")
     except KeyError:
-        raise Failure("Running as root needs a 'postgres' system user to own the private database.") from None
+        raise Failure(
+            "Running as root needs a 'postgres' system user to own the private database."
+        ) from None
     return ["runuser", "-u", "postgres", "--", *command]
 
 
@@ -100,9 +108,21 @@ def start_private_cluster(bindir: Path) -> int:
         if os.geteuid() == 0:
             shutil.chown(CLUSTER, "postgres", "postgres")
         subprocess.run(
-            as_postgres([str(bindir / "initdb"), "-D", str(CLUSTER), "-U", "postgres",
-                         "--auth=trust", "-E", "UTF8", "--no-instructions"]),
-            check=True, stdout=subprocess.DEVNULL,
+            as_postgres(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(CLUSTER),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     port = int(PORT_FILE.read_text()) if PORT_FILE.exists() else 0
     if port and answers("127.0.0.1", port):
@@ -112,9 +132,21 @@ def start_private_cluster(bindir: Path) -> int:
     PORT_FILE.write_text(str(port))
     say(f"Starting the private PostgreSQL on 127.0.0.1:{port} ...")
     subprocess.run(
-        as_postgres([str(bindir / "pg_ctl"), "-D", str(CLUSTER), "-l", str(CLUSTER / "server.log"),
-                     "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {CLUSTER}", "-w", "start"]),
-        check=True, stdout=subprocess.DEVNULL,
+        as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(CLUSTER),
+                "-l",
+                str(CLUSTER / "server.log"),
+                "-o",
+                f"-p {port} -c listen_addresses=127.0.0.1 -k {CLUSTER}",
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return port
 
@@ -138,12 +170,16 @@ def main() -> int:
         host, port = parts.hostname or "127.0.0.1", parts.port or 5432
         if not answers(host, port):
             if explicit:
-                raise Failure(f"PostgreSQL does not answer at {host}:{port} (from DATABASE_URL): start it or fix DATABASE_URL.")
+                raise Failure(
+                    f"PostgreSQL does not answer at {host}:{port} (from DATABASE_URL): "
+                    "start it or fix DATABASE_URL."
+                )
             bindir = pg_bindir()
             if bindir is None:
                 raise Failure(
                     "PostgreSQL is not running at 127.0.0.1:5432 and is not installed: "
-                    "install it (Debian/Ubuntu: sudo apt-get install postgresql) or set DATABASE_URL."
+                    "install it (Debian/Ubuntu: sudo apt-get install postgresql) "
+                    "or set DATABASE_URL."
                 )
             url = f"postgres://postgres@127.0.0.1:{start_private_cluster(bindir)}/backpain"
         ensure_database(url)

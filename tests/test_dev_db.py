@@ -27,7 +27,10 @@ def run(env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[st
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return subprocess.run(
         [sys.executable, str(cwd / "scripts" / "dev_db.py")],
-        env={**base, **env}, capture_output=True, text=True, timeout=120,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -64,7 +67,9 @@ def test_without_a_server_it_starts_a_private_cluster():
         f'DEFAULT_URL = "postgres://postgres@127.0.0.1:{closed_port()}/backpain"',
     )
     (home / "scripts" / "dev_db.py").write_text(source)
-    bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
+    bindir = subprocess.run(
+        ["pg_config", "--bindir"], capture_output=True, text=True
+    ).stdout.strip()
     try:
         first = run({}, cwd=home)
         assert first.returncode == 0, first.stderr
@@ -75,7 +80,14 @@ def test_without_a_server_it_starts_a_private_cluster():
         again = run({}, cwd=home)
         assert again.stdout.strip() == url, "a second run reuses the running cluster"
     finally:
-        stop = [f"{bindir}/pg_ctl", "-D", str(home / ".data" / "postgres"), "-m", "immediate", "stop"]
+        stop = [
+            f"{bindir}/pg_ctl",
+            "-D",
+            str(home / ".data" / "postgres"),
+            "-m",
+            "immediate",
+            "stop",
+        ]
         if os.geteuid() == 0:
             stop = ["runuser", "-u", "postgres", "--", *stop]
         subprocess.run(stop, capture_output=True)
@@ -86,7 +98,7 @@ def test_with_no_postgresql_at_all_it_says_what_to_install():
     home = Path(tempfile.mkdtemp(prefix="backpain-devdb-"))
     (home / "scripts").mkdir()
     (home / "scripts" / "dev_db.py").write_text(
-        SCRIPT.read_text().replace(":5432/backpain\"", f":{closed_port()}/backpain\"", 1)
+        SCRIPT.read_text().replace(':5432/backpain"', f':{closed_port()}/backpain"', 1)
     )
     try:
         result = run({"PATH": str(home)}, cwd=home)  # no pg_config to be found

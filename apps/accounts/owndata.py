@@ -60,9 +60,7 @@ def owned_models() -> list[type[Model]]:
     other: their rows could not be found with one query per table.
     """
     user_model = get_user_model()
-    candidates = [
-        model for model in apps.get_models(include_auto_created=True) if _in_scope(model)
-    ]
+    candidates = [model for model in apps.get_models(include_auto_created=True) if _in_scope(model)]
     owned = {user_model}
     grew = True
     while grew:

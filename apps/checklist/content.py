@@ -21,8 +21,16 @@ from .priorities import TOTAL_POINTS, Message
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "checklist_items.json"
 FIELDS = (
-    "title", "order", "points", "question", "why", "how_to_check", "yes_looks_like", "regions",
-    "priority_rank", "source",
+    "title",
+    "order",
+    "points",
+    "question",
+    "why",
+    "how_to_check",
+    "yes_looks_like",
+    "regions",
+    "priority_rank",
+    "source",
 )
 # Items link exercises by slug, so the library loads first (see load_content).
 AFTER = ("exercises",)
@@ -55,8 +63,7 @@ def _check(rows: list[dict]) -> None:
     points = sorted(point for row in rows for point in row["points"])
     if points != list(range(1, TOTAL_POINTS + 1)):
         raise ImproperlyConfigured(
-            f"{FIXTURE.name}: the items must cover points 1-{TOTAL_POINTS} once each, "
-            f"not {points}."
+            f"{FIXTURE.name}: the items must cover points 1-{TOTAL_POINTS} once each, not {points}."
         )
     slugs = {slug for row in rows for slug in row["exercises"]}
     missing = slugs - set(Exercise.objects.filter(slug__in=slugs).values_list("slug", flat=True))

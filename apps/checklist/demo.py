@@ -11,8 +11,15 @@ from apps.accounts.models import User
 
 from .models import Item, Run
 
-FIRST = {"spinal_mobility": "no", "hip_mobility": "no", "breathing_360": "unsure", "relaxed_core": "no",
-         "walking_extension": "unsure", "neutral_sitting": "no", "movement_breaks": "no"}
+FIRST = {
+    "spinal_mobility": "no",
+    "hip_mobility": "no",
+    "breathing_360": "unsure",
+    "relaxed_core": "no",
+    "walking_extension": "unsure",
+    "neutral_sitting": "no",
+    "movement_breaks": "no",
+}
 SECOND = {"spinal_mobility": "unsure", "hip_mobility": "no", "walking_extension": "unsure"}
 
 

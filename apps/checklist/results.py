@@ -132,7 +132,8 @@ def score_trends(runs: Sequence[Run]) -> list[tuple[Run, str]]:
     """Pair each completed run (newest first) with how its score moved since the one before."""
     older = [*runs[1:], None]
     return [
-        (run, trend(run.score - prior.score) if prior else "") for run, prior in zip(runs, older)
+        (run, trend(run.score - prior.score) if prior else "")
+        for run, prior in zip(runs, older, strict=True)
     ]
 
 

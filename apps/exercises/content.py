@@ -12,9 +12,28 @@ from .models import Exercise
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "exercises.json"
 LINKS = ("regression", "progression")
 FIELDS = (
-    "name", "kind", "regions", "equipment", "difficulty", "purpose", "steps", "cues", "mistakes",
-    "cautions", "sets", "reps", "hold_seconds", "per_side", "duration_seconds", "rest_seconds",
-    "dosage_text", "variants", "breathing", "bone_density_caution", "bone_density_note", "sources",
+    "name",
+    "kind",
+    "regions",
+    "equipment",
+    "difficulty",
+    "purpose",
+    "steps",
+    "cues",
+    "mistakes",
+    "cautions",
+    "sets",
+    "reps",
+    "hold_seconds",
+    "per_side",
+    "duration_seconds",
+    "rest_seconds",
+    "dosage_text",
+    "variants",
+    "breathing",
+    "bone_density_caution",
+    "bone_density_note",
+    "sources",
 )
 
 

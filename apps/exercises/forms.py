@@ -4,7 +4,13 @@ from django import forms
 
 from .models import Difficulty, Equipment, ExerciseQuerySet, Kind, Region
 
-FILTERS = {"q": "search", "kind": "kind", "region": "body region", "equipment": "equipment", "difficulty": "difficulty"}
+FILTERS = {
+    "q": "search",
+    "kind": "kind",
+    "region": "body region",
+    "equipment": "equipment",
+    "difficulty": "difficulty",
+}
 
 
 class LibraryFilterForm(forms.Form):
@@ -14,7 +20,9 @@ class LibraryFilterForm(forms.Form):
         max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": "e.g. bridge, hamstring, breathing"}),
     )
-    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices])
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices]
+    )
     region = forms.ChoiceField(
         label="Body region", required=False, choices=[("", "Any region"), *Region.choices]
     )

@@ -134,13 +134,16 @@ class Exercise(models.Model):
             models.CheckConstraint(
                 condition=Q(difficulty__in=Difficulty.values), name="exercise_difficulty_valid"
             ),
-            models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=10), name="exercise_sets_1_10"),
+            models.CheckConstraint(
+                condition=Q(sets__gte=1, sets__lte=10), name="exercise_sets_1_10"
+            ),
             models.CheckConstraint(
                 condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=100),
                 name="exercise_reps_1_100",
             ),
             models.CheckConstraint(
-                condition=Q(hold_seconds__isnull=True) | Q(hold_seconds__gte=1, hold_seconds__lte=600),
+                condition=Q(hold_seconds__isnull=True)
+                | Q(hold_seconds__gte=1, hold_seconds__lte=600),
                 name="exercise_hold_1_600",
             ),
             models.CheckConstraint(
@@ -155,18 +158,20 @@ class Exercise(models.Model):
             models.Index(fields=["difficulty"]),
             GinIndex(fields=["regions"], name="exercise_regions_gin"),
             GinIndex(fields=["equipment"], name="exercise_equipment_gin"),
-            GinIndex(name="exercise_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                name="exercise_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("exercises:detail", args=[self.slug])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_text = " ".join([self.name, self.purpose, *self.steps])
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:detail", args=[self.slug])
 
     @property
     def is_timed(self) -> bool:

@@ -52,7 +52,9 @@ def line_chart(labels: list[str], series: list[Series], *, y_max: int = 10) -> L
     step = max(1, count // 6)
     chart.x_ticks = [(round(x(i), 1), labels[i]) for i in range(0, count, step)]
     for line in series:
-        coords = [(round(x(i), 1), round(y(v), 1), v) for i, v in enumerate(line.values) if v is not None]
+        coords = [
+            (round(x(i), 1), round(y(v), 1), v) for i, v in enumerate(line.values) if v is not None
+        ]
         line.points = " ".join(f"{cx},{cy}" for cx, cy, _ in coords)
         line.dots = coords
     return chart
@@ -67,20 +69,28 @@ class CalendarDay:
     future: bool
 
 
-def adherence_calendar(days_with_session: set[dt.date], today: dt.date, weeks: int = 12) -> list[CalendarDay]:
+def adherence_calendar(
+    days_with_session: set[dt.date], today: dt.date, weeks: int = 12
+) -> list[CalendarDay]:
     """Return the last `weeks` ISO weeks as cells: one column a week, Monday at the top."""
     first_monday = today - dt.timedelta(days=today.weekday(), weeks=weeks - 1)
     cells = []
     for index in range(weeks * 7):
         day = first_monday + dt.timedelta(days=index)
         cells.append(
-            CalendarDay(day, day in days_with_session, 34 + (index // 7) * 22, 4 + (index % 7) * 22, day > today)
+            CalendarDay(
+                day,
+                day in days_with_session,
+                34 + (index // 7) * 22,
+                4 + (index % 7) * 22,
+                day > today,
+            )
         )
     return cells
 
 
 def streak(days_with_session: set[dt.date], today: dt.date) -> int:
-    """Count consecutive days with a session, ending today (or yesterday, if today is still open)."""
+    """Count consecutive days with a session, ending today (or yesterday, if today is open)."""
     day = today if today in days_with_session else today - dt.timedelta(days=1)
     count = 0
     while day in days_with_session:

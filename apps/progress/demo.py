@@ -20,7 +20,14 @@ from .models import CheckIn, FunctionActivity, FunctionScore, Session, SessionEn
 
 WEEKS = 10
 ACTIVITIES = ["Putting on socks", "Sitting through a film", "Walking to the shops"]
-ROUTINE = ["ribcage-360-breathing", "cat-cow", "angry-cat", "pelvic-tilt", "hip-mobility-lunge", "isometric-holds"]
+ROUTINE = [
+    "ribcage-360-breathing",
+    "cat-cow",
+    "angry-cat",
+    "pelvic-tilt",
+    "hip-mobility-lunge",
+    "isometric-holds",
+]
 STRENGTH = ["bridge", "bird-dog", "dead-bug"]
 
 
@@ -31,10 +38,15 @@ def seed(*, patient: User, clinician: User) -> str:
     rng = random.Random(7)  # The same story on every machine.
     today = timezone.localdate()
     this_week = week_start(today)
-    activities = [FunctionActivity.objects.create(patient=patient, name=name, order=i) for i, name in enumerate(ACTIVITIES)]
+    activities = [
+        FunctionActivity.objects.create(patient=patient, name=name, order=i)
+        for i, name in enumerate(ACTIVITIES)
+    ]
     exercises = {e.slug: e for e in Exercise.objects.filter(slug__in=ROUTINE + STRENGTH)}
     Screening.objects.create(
-        user=patient, urgency="none", completed_at=timezone.now() - dt.timedelta(days=2),
+        user=patient,
+        urgency="none",
+        completed_at=timezone.now() - dt.timedelta(days=2),
         started_at=timezone.now() - dt.timedelta(days=2, minutes=5),
     )
     for index in range(WEEKS):
@@ -52,19 +64,26 @@ def seed(*, patient: User, clinician: User) -> str:
         )
         for activity, start in zip(activities, [3, 2, 4], strict=True):
             FunctionScore.objects.create(
-                check_in=check_in, activity=activity, score=min(10, start + round(5 * index / (WEEKS - 1)) + rng.choice([-1, 0, 0]))
+                check_in=check_in,
+                activity=activity,
+                score=min(10, start + round(5 * index / (WEEKS - 1)) + rng.choice([-1, 0, 0])),
             )
         for day in sorted(rng.sample(range(7), k=rng.choice([3, 4, 4, 5]))):
             performed_on = monday + dt.timedelta(days=day)
             session = Session.objects.create(
-                patient=patient, performed_on=performed_on, client_token=uuid.uuid4(),
+                patient=patient,
+                performed_on=performed_on,
+                client_token=uuid.uuid4(),
                 pain_during=max(0, average - rng.choice([1, 2])),
             )
             slugs = ROUTINE + (STRENGTH if average < 6 else [])
             SessionEntry.objects.bulk_create(
                 SessionEntry(
-                    session=session, exercise=exercises[slug], sets=exercises[slug].sets,
-                    reps=exercises[slug].reps, hold_seconds=exercises[slug].hold_seconds or exercises[slug].duration_seconds,
+                    session=session,
+                    exercise=exercises[slug],
+                    sets=exercises[slug].sets,
+                    reps=exercises[slug].reps,
+                    hold_seconds=exercises[slug].hold_seconds or exercises[slug].duration_seconds,
                 )
                 for slug in slugs
                 if slug in exercises

@@ -25,7 +25,10 @@ def pain_field(label: str) -> forms.TypedChoiceField:
         choices=PAIN_CHOICES,
         coerce=int,
         widget=PainScale,
-        error_messages={"required": "Choose a number from 0 to 10.", "invalid_choice": "Choose a number from 0 to 10."},
+        error_messages={
+            "required": "Choose a number from 0 to 10.",
+            "invalid_choice": "Choose a number from 0 to 10.",
+        },
     )
 
 
@@ -59,7 +62,9 @@ class EntryForm(forms.Form):
     exercise = forms.ChoiceField(label="Exercise", required=False)
     sets = forms.IntegerField(label="Sets", min_value=1, max_value=20, required=False)
     reps = forms.IntegerField(label="Reps", min_value=1, max_value=200, required=False)
-    hold_seconds = forms.IntegerField(label="Hold or time (seconds)", min_value=1, max_value=3600, required=False)
+    hold_seconds = forms.IntegerField(
+        label="Hold or time (seconds)", min_value=1, max_value=3600, required=False
+    )
 
     def __init__(self, *args: Any, exercises: dict[str, Exercise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,19 +141,29 @@ class CheckInForm(forms.ModelForm):
                     label=f"Activity {order + 1} (optional)",
                     max_length=80,
                     required=False,
-                    help_text="Something back pain makes hard, e.g. putting on socks, sitting through a film.",
+                    help_text=(
+                        "Something back pain makes hard, e.g. putting on socks, "
+                        "sitting through a film."
+                    ),
                 )
             self.fields[score_name] = forms.TypedChoiceField(
-                label="How well can you do it now?" if activity is None else f"{activity.name}: how well can you do it now?",
+                label="How well can you do it now?"
+                if activity is None
+                else f"{activity.name}: how well can you do it now?",
                 choices=[("", "Not scored")] + PAIN_CHOICES if activity is None else PAIN_CHOICES,
                 coerce=int,
                 empty_value=None,
                 required=activity is not None,
                 initial=scores.get(order),
                 widget=FunctionScale,
-                error_messages={"required": "Choose a number from 0 to 10.", "invalid_choice": "Choose a number from 0 to 10."},
+                error_messages={
+                    "required": "Choose a number from 0 to 10.",
+                    "invalid_choice": "Choose a number from 0 to 10.",
+                },
             )
-            self.activity_slots.append((order, activity, name_name if activity is None else None, score_name))
+            self.activity_slots.append(
+                (order, activity, name_name if activity is None else None, score_name)
+            )
         self.recheck_keys = []
         for question in recheck:
             name = f"recheck_{question.key}"
@@ -165,7 +180,7 @@ class CheckInForm(forms.ModelForm):
         average, worst = data.get("pain_average"), data.get("pain_worst")
         if average is not None and worst is not None and worst < average:
             self.add_error("pain_worst", "Your worst pain cannot be lower than your average pain.")
-        for order, activity, name_field, score_field in self.activity_slots:
+        for _order, _activity, name_field, score_field in self.activity_slots:
             if name_field and data.get(score_field) is not None and not data.get(name_field):
                 self.add_error(name_field, "Name the activity you scored.")
         return data
@@ -178,14 +193,22 @@ class CheckInForm(forms.ModelForm):
         }
 
     def scores(self) -> dict[int, int]:
-        return {order: self.cleaned_data.get(score_field) for order, _, _, score_field in self.activity_slots}
+        return {
+            order: self.cleaned_data.get(score_field)
+            for order, _, _, score_field in self.activity_slots
+        }
 
     def recheck_answers(self) -> dict[str, str]:
         return {key: self.cleaned_data[name] for key, name in self.recheck_keys}
 
     def field_groups(self) -> dict[str, list[forms.BoundField]]:
         return {
-            "activities": [self[name] for _, _, name, score in self.activity_slots for name in (name, score) if name],
+            "activities": [
+                self[name]
+                for _, _, name, score in self.activity_slots
+                for name in (name, score)
+                if name
+            ],
             "recheck": [self[name] for _, name in self.recheck_keys],
         }
 

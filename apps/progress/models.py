@@ -25,7 +25,9 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def score_0_10(field: str, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 10}), name=name)
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 10}), name=name
+    )
 
 
 class PlanKind(models.TextChoices):
@@ -56,7 +58,9 @@ class PlanQuerySet(models.QuerySet["Plan"]):
 
 class Plan(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+    )
     # The clinician who prescribed it; empty for a self-built plan.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -72,7 +76,9 @@ class Plan(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "kind"], condition=Q(active=True), name="plan_one_active_per_kind"
+                fields=["patient", "kind"],
+                condition=Q(active=True),
+                name="plan_one_active_per_kind",
             ),
             models.CheckConstraint(condition=Q(kind__in=PlanKind.values), name="plan_kind_valid"),
         ]
@@ -97,7 +103,9 @@ class PlanItem(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "exercise"], name="plan_item_once"),
-            models.CheckConstraint(condition=Q(frequency__in=Frequency.values), name="plan_item_frequency_valid"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="plan_item_frequency_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,7 +124,9 @@ class Session(models.Model):
     """One exercise session a patient did, logged after the routine player or by hand."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_sessions")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_sessions"
+    )
     performed_on = models.DateField(default=timezone.localdate)
     # Made when the form is shown; a double click or a resent form reuses it, so the
     # unique constraint turns the second save into the same session instead of a copy.
@@ -156,9 +166,13 @@ class SessionEntry(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=20), name="entry_sets_1_20"),
-            models.CheckConstraint(condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=200), name="entry_reps_1_200"),
             models.CheckConstraint(
-                condition=Q(hold_seconds__isnull=True) | Q(hold_seconds__gte=1, hold_seconds__lte=3600),
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=200),
+                name="entry_reps_1_200",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True)
+                | Q(hold_seconds__gte=1, hold_seconds__lte=3600),
                 name="entry_hold_1_3600",
             ),
         ]
@@ -170,7 +184,9 @@ class SessionEntry(models.Model):
 class FunctionActivity(models.Model):
     """An activity the patient named for the Patient-Specific Functional Scale (up to three)."""
 
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="function_activities")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="function_activities"
+    )
     name = models.CharField(max_length=80)
     order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -194,12 +210,18 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
 class CheckIn(models.Model):
     """The weekly check-in: one per patient and ISO week, edited in place."""
 
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
+    )
     week_start = models.DateField()
     pain_average = models.PositiveSmallIntegerField(help_text=PAIN_HELP, validators=UP_TO_10)
     pain_worst = models.PositiveSmallIntegerField(help_text=PAIN_HELP, validators=UP_TO_10)
-    sleep_nights = models.PositiveSmallIntegerField("nights pain woke you or kept you awake", validators=UP_TO_7)
-    days_active = models.PositiveSmallIntegerField("days you were active for 30 minutes or more", validators=UP_TO_7)
+    sleep_nights = models.PositiveSmallIntegerField(
+        "nights pain woke you or kept you awake", validators=UP_TO_7
+    )
+    days_active = models.PositiveSmallIntegerField(
+        "days you were active for 30 minutes or more", validators=UP_TO_7
+    )
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -212,11 +234,16 @@ class CheckIn(models.Model):
             models.UniqueConstraint(fields=["patient", "week_start"], name="check_in_once_a_week"),
             score_0_10("pain_average", "check_in_average_0_10"),
             score_0_10("pain_worst", "check_in_worst_0_10"),
-            models.CheckConstraint(condition=Q(pain_worst__gte=models.F("pain_average")), name="check_in_worst_at_least_average"),
+            models.CheckConstraint(
+                condition=Q(pain_worst__gte=models.F("pain_average")),
+                name="check_in_worst_at_least_average",
+            ),
             models.CheckConstraint(condition=Q(sleep_nights__lte=7), name="check_in_sleep_0_7"),
             models.CheckConstraint(condition=Q(days_active__lte=7), name="check_in_days_0_7"),
             # week_start is always a Monday (ISO weeks); PostgreSQL's isodow counts Monday as 1.
-            models.CheckConstraint(condition=Q(week_start__iso_week_day=1), name="check_in_week_starts_monday"),
+            models.CheckConstraint(
+                condition=Q(week_start__iso_week_day=1), name="check_in_week_starts_monday"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,7 +282,7 @@ class Weekday(models.IntegerChoices):
 
 class ReminderQuerySet(models.QuerySet["Reminder"]):
     def due(self, today: dt.date) -> Self:
-        """Reminders for today's weekday not yet sent today, for patients not checked in this week."""
+        """Reminders due today: this weekday, not sent today, patient not checked in this week."""
         return (
             self.filter(enabled=True, weekday=today.weekday(), patient__is_active=True)
             .exclude(last_sent_on=today)
@@ -267,16 +294,22 @@ class ReminderQuerySet(models.QuerySet["Reminder"]):
 class Reminder(models.Model):
     """A weekly e-mail asking for the check-in, on the day the patient chose."""
 
-    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder")
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder"
+    )
     enabled = models.BooleanField("Send me a weekly check-in reminder by e-mail", default=False)
-    weekday = models.PositiveSmallIntegerField("On", choices=Weekday.choices, default=Weekday.MONDAY)
+    weekday = models.PositiveSmallIntegerField(
+        "On", choices=Weekday.choices, default=Weekday.MONDAY
+    )
     # Makes the sending command safe to run more than once a day.
     last_sent_on = models.DateField(null=True, blank=True)
 
     objects = ReminderQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(weekday__lte=6), name="reminder_weekday_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="reminder_weekday_valid")
+        ]
         indexes = [models.Index(fields=["enabled", "weekday"])]
 
     def __str__(self) -> str:

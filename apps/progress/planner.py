@@ -24,8 +24,15 @@ CORE_STRENGTH = ["bridge", "bird-dog", "dead-bug", "plank"]
 BREATHING = ["ribcage-360-breathing", "diaphragmatic-breathing", "breathing-90-90"]
 GENTLE_FILLERS = ["pelvic-tilt", "childs-pose", "cat-cow", "piriformis-stretch", "walking-break"]
 KIND_ORDER = {
-    "breathing": 0, "mobility": 1, "alignment": 2, "foam_rolling": 3, "stretch": 4,
-    "yoga": 4, "posture": 5, "strength": 6, "activity": 7,
+    "breathing": 0,
+    "mobility": 1,
+    "alignment": 2,
+    "foam_rolling": 3,
+    "stretch": 4,
+    "yoga": 4,
+    "posture": 5,
+    "strength": 6,
+    "activity": 7,
 }
 
 
@@ -66,7 +73,13 @@ class PlanDraft:
 
 
 def estimate_minutes(
-    *, sets: int, reps: int | None, hold: int | None, duration: int | None, rest: int, per_side: bool
+    *,
+    sets: int,
+    reps: int | None,
+    hold: int | None,
+    duration: int | None,
+    rest: int,
+    per_side: bool,
 ) -> float:
     """Rough time for one exercise as dosed, with half a minute to get into position."""
     sides = 2 if per_side else 1

@@ -20,7 +20,10 @@ CALENDAR_WEEKS = 12
 def checklist_scores(patient: User) -> list[tuple[dt.datetime, int]]:
     """Completed checklist runs, oldest first: (completed at, points out of 13)."""
     return list(
-        Run.objects.filter(user=patient).completed().order_by("completed_at").values_list("completed_at", "score")
+        Run.objects.filter(user=patient)
+        .completed()
+        .order_by("completed_at")
+        .values_list("completed_at", "score")
     )
 
 
@@ -36,7 +39,9 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
     session_days = set(
         Session.objects.for_patient(patient).since(since).values_list("performed_on", flat=True)
     )
-    last_session_on = Session.objects.for_patient(patient).aggregate(last=Max("performed_on"))["last"]
+    last_session_on = Session.objects.for_patient(patient).aggregate(last=Max("performed_on"))[
+        "last"
+    ]
     plan = Plan.objects.for_patient(patient).current()
 
     labels = [check_in.week_start.strftime("%d %b") for check_in in check_ins]
@@ -48,12 +53,17 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         ],
     )
     scores_by_week = [
-        {score.activity_id: score.score for score in check_in.function_scores.all()} for check_in in check_ins
+        {score.activity_id: score.score for score in check_in.function_scores.all()}
+        for check_in in check_ins
     ]
     function = line_chart(
         labels,
         [
-            Series(activity.name, f"activity{index}", [week.get(activity.id) for week in scores_by_week])
+            Series(
+                activity.name,
+                f"activity{index}",
+                [week.get(activity.id) for week in scores_by_week],
+            )
             for index, activity in enumerate(activities)
         ],
     )
@@ -74,7 +84,8 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         first, last = check_ins[0], check_ins[-1]
         pain_summary = (
             f"Average pain went from {first.pain_average} to {last.pain_average} out of 10 over "
-            f"{len(check_ins)} check-in{'s' if len(check_ins) != 1 else ''}; worst pain is now {last.pain_worst}."
+            f"{len(check_ins)} check-in{'s' if len(check_ins) != 1 else ''}; "
+            f"worst pain is now {last.pain_worst}."
         )
     return {
         "check_ins": check_ins,

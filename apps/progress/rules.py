@@ -44,23 +44,28 @@ def progress_advice(
                 "ease_off",
                 "warning",
                 "Ease off, and check for warning signs",
-                f"Your worst pain this week reached {weeks[-1].pain_worst} out of 10. Do less for a "
-                "few days, keep to the gentlest exercises, and take the warning-signs check again.",
+                f"Your worst pain this week reached {weeks[-1].pain_worst} out of 10. "
+                "Do less for a few days, keep to the gentlest exercises, and take the "
+                "warning-signs check again.",
             )
         )
     if len(weeks) >= 2:
         first, latest = weeks[0], weeks[-1]
         span_weeks = (latest.week_start - first.week_start).days // 7
-        if span_weeks >= WEEKS_BEFORE_JUDGING and first.pain_average - latest.pain_average < MEANINGFUL_DROP:
+        if (
+            span_weeks >= WEEKS_BEFORE_JUDGING
+            and first.pain_average - latest.pain_average < MEANINGFUL_DROP
+        ):
             advice.append(
                 Advice(
                     "see_physio",
                     "warning",
                     "Time to see a physiotherapist",
-                    f"After {span_weeks} weeks your average pain has gone from {first.pain_average} to "
-                    f"{latest.pain_average} out of 10, which is less change than we would hope for. A "
-                    "physiotherapist can examine your muscles, joints and nerves and may use hands-on "
-                    "treatment such as soft-tissue or joint mobilisation.",
+                    f"After {span_weeks} weeks your average pain has gone from "
+                    f"{first.pain_average} to {latest.pain_average} out of 10, which is less "
+                    "change than we would hope for. A physiotherapist can examine your muscles, "
+                    "joints and nerves and may use hands-on treatment such as soft-tissue or "
+                    "joint mobilisation.",
                 )
             )
     if last_session_on is not None and (today - last_session_on).days >= DAYS_WITHOUT_SESSION:
@@ -69,8 +74,8 @@ def progress_advice(
                 "nudge",
                 "info",
                 "A gentle nudge",
-                f"Your last logged session was {(today - last_session_on).days} days ago. Even five "
-                "minutes of gentle movement today counts.",
+                f"Your last logged session was {(today - last_session_on).days} days ago. "
+                "Even five minutes of gentle movement today counts.",
             )
         )
     return advice

@@ -14,7 +14,16 @@ from apps.exercises.models import Exercise
 from apps.screening.gate import latest_screening
 from apps.screening.models import Question, Screening
 
-from .models import CheckIn, FunctionActivity, FunctionScore, Plan, PlanItem, PlanKind, Session, SessionEntry
+from .models import (
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    PlanItem,
+    PlanKind,
+    Session,
+    SessionEntry,
+)
 from .planner import Candidate, Priority, build_plan, estimate_minutes
 
 
@@ -42,7 +51,8 @@ def exercise_candidates(exercises: list[Exercise]) -> dict[str, Candidate]:
 def checklist_priorities(patient: User) -> list[Priority]:
     """The latest completed checklist's priorities, with the exercises each one links."""
     return [
-        Priority(item.key, item.title, list(item.exercise_slugs)) for item in latest_priorities(patient)
+        Priority(item.key, item.title, list(item.exercise_slugs))
+        for item in latest_priorities(patient)
     ]
 
 
@@ -74,7 +84,13 @@ def plan_build(*, patient: User) -> Plan:
     plan = Plan.objects.create(patient=patient, kind=PlanKind.SELF, reasons=draft.reasons)
     ids = dict(Exercise.objects.filter(slug__in=draft.slugs()).values_list("slug", "id"))
     PlanItem.objects.bulk_create(
-        PlanItem(plan=plan, exercise_id=ids[item.slug], order=index, frequency=item.frequency, reason=item.reason)
+        PlanItem(
+            plan=plan,
+            exercise_id=ids[item.slug],
+            order=index,
+            frequency=item.frequency,
+            reason=item.reason,
+        )
         for index, item in enumerate(draft.items)
     )
     return plan
@@ -84,7 +100,9 @@ def plan_current(*, patient: User) -> Plan:
     return Plan.objects.for_patient(patient).current() or plan_build(patient=patient)
 
 
-def swap_choices(item: PlanItem, exercises: list[Exercise], *, bone_density: bool) -> list[Exercise]:
+def swap_choices(
+    item: PlanItem, exercises: list[Exercise], *, bone_density: bool
+) -> list[Exercise]:
     """Exercises that could replace this one: same kind, a shared body region, not in the plan."""
     in_plan = {other.exercise_id for other in item.plan.items.all()}
     return [
@@ -97,7 +115,14 @@ def swap_choices(item: PlanItem, exercises: list[Exercise], *, bone_density: boo
     ]
 
 
-def session_save(*, patient: User, token: uuid.UUID, form_data: dict, entries: list[dict], session: Session | None = None) -> tuple[Session, bool]:
+def session_save(
+    *,
+    patient: User,
+    token: uuid.UUID,
+    form_data: dict,
+    entries: list[dict],
+    session: Session | None = None,
+) -> tuple[Session, bool]:
     """Save a session once per form token; return it and whether it was new.
 
     A double click or a resent form carries the same token: the unique constraint makes
@@ -115,7 +140,9 @@ def session_save(*, patient: User, token: uuid.UUID, form_data: dict, entries: l
                 setattr(session, name, value)
             session.save()
             session.entries.all().delete()
-            SessionEntry.objects.bulk_create(SessionEntry(session=session, **entry) for entry in entries)
+            SessionEntry.objects.bulk_create(
+                SessionEntry(session=session, **entry) for entry in entries
+            )
     except IntegrityError:
         # The twin request won the race: its session is the one.
         return Session.objects.get(client_token=token), False
@@ -124,14 +151,25 @@ def session_save(*, patient: User, token: uuid.UUID, form_data: dict, entries: l
 
 @transaction.atomic
 def check_in_save(
-    *, patient: User, week: dt.date, values: dict, activity_names: dict[int, str], scores: dict[int, int]
+    *,
+    patient: User,
+    week: dt.date,
+    values: dict,
+    activity_names: dict[int, str],
+    scores: dict[int, int],
 ) -> CheckIn:
     """Create or update this week's check-in and its function scores."""
-    check_in, _ = CheckIn.objects.update_or_create(patient=patient, week_start=week, defaults=values)
-    activities = {activity.order: activity for activity in FunctionActivity.objects.filter(patient=patient)}
+    check_in, _ = CheckIn.objects.update_or_create(
+        patient=patient, week_start=week, defaults=values
+    )
+    activities = {
+        activity.order: activity for activity in FunctionActivity.objects.filter(patient=patient)
+    }
     for order, name in activity_names.items():
         if order not in activities and name:
-            activities[order] = FunctionActivity.objects.create(patient=patient, name=name, order=order)
+            activities[order] = FunctionActivity.objects.create(
+                patient=patient, name=name, order=order
+            )
     for order, score in scores.items():
         if order in activities and score is not None:
             FunctionScore.objects.update_or_create(

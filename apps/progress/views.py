@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -20,7 +19,16 @@ from apps.screening.gate import care_gate, screening_is_stale
 
 from . import services
 from .forms import CheckInForm, EntryFormSet, ReminderForm, SessionForm, SwapForm
-from .models import CheckIn, FunctionActivity, FunctionScore, Plan, PlanItem, Reminder, Session, SessionEntry
+from .models import (
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    PlanItem,
+    Reminder,
+    Session,
+    SessionEntry,
+)
 from .progress import progress_summary
 
 
@@ -41,7 +49,14 @@ def plan(request: HttpRequest) -> HttpResponse:
     bone_density = services.has_bone_density_caution(request.user)
     in_plan = {item.exercise_id for item in items}
     rows = [
-        (item, [e for e in services.swap_choices(item, exercises, bone_density=bone_density) if e.id not in in_plan])
+        (
+            item,
+            [
+                e
+                for e in services.swap_choices(item, exercises, bone_density=bone_density)
+                if e.id not in in_plan
+            ],
+        )
         for item in items
     ]
     return render(
@@ -66,7 +81,8 @@ def plan_rebuild(request: HttpRequest) -> HttpResponse:
 
 
 def _own_self_plan_item(request: HttpRequest, item_id: int) -> PlanItem:
-    # Only the patient's own, self-built, active plan can be edited: a prescription is the clinician's.
+    # Only the patient's own, self-built, active plan can be edited:
+    # a prescription is the clinician's.
     return get_object_or_404(
         PlanItem.objects.select_related("plan", "exercise"),
         id=item_id,
@@ -83,11 +99,17 @@ def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _own_self_plan_item(request, item_id)
     form = SwapForm(request.POST)
     choices = services.swap_choices(
-        item, list(Exercise.objects.all()), bone_density=services.has_bone_density_caution(request.user)
+        item,
+        list(Exercise.objects.all()),
+        bone_density=services.has_bone_density_caution(request.user),
     )
-    replacement = next((e for e in choices if form.is_valid() and e.slug == form.cleaned_data["exercise"]), None)
+    replacement = next(
+        (e for e in choices if form.is_valid() and e.slug == form.cleaned_data["exercise"]), None
+    )
     if replacement is None:
-        messages.error(request, f"That exercise cannot replace {item.exercise.name}: choose one from the list.")
+        messages.error(
+            request, f"That exercise cannot replace {item.exercise.name}: choose one from the list."
+        )
         return redirect("progress:plan")
     old = item.exercise.name
     item.exercise = replacement
@@ -132,20 +154,30 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
             saved, created = services.session_save(
                 patient=request.user,
                 token=form.cleaned_data["client_token"],
-                form_data={k: form.cleaned_data[k] for k in ("performed_on", "pain_during", "note")},
+                form_data={
+                    k: form.cleaned_data[k] for k in ("performed_on", "pain_during", "note")
+                },
                 entries=[entry for entry in (f.entry() for f in entries.forms) if entry],
                 session=session,
             )
             if saved.patient_id != request.user.id:
                 raise Http404
-            messages.success(request, "Session saved." if created or session else "That session was already saved.")
+            messages.success(
+                request,
+                "Session saved." if created or session else "That session was already saved.",
+            )
             return redirect("progress:home")
     else:
         token = session.client_token if session else uuid.uuid4()
         form = SessionForm(instance=session, initial={"client_token": token})
         if session:
             initial = [
-                {"exercise": e.exercise.slug, "sets": e.sets, "reps": e.reps, "hold_seconds": e.hold_seconds}
+                {
+                    "exercise": e.exercise.slug,
+                    "sets": e.sets,
+                    "reps": e.reps,
+                    "hold_seconds": e.hold_seconds,
+                }
                 for e in session.entries.select_related("exercise")
             ]
         else:
@@ -154,7 +186,11 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
         entries = EntryFormSet(
             initial=[*initial, {}, {}], form_kwargs={"exercises": library}, prefix="entries"
         )
-    return render(request, "progress/log.html", {"form": form, "entries": entries, "recent": recent, "session": session})
+    return render(
+        request,
+        "progress/log.html",
+        {"form": form, "entries": entries, "recent": recent, "session": session},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,19 +225,28 @@ def check_in(request: HttpRequest) -> HttpResponse:
     existing = CheckIn.objects.for_patient(request.user).filter(week_start=week).first()
     activities = list(FunctionActivity.objects.filter(patient=request.user))
     scores = (
-        dict(FunctionScore.objects.filter(check_in=existing).values_list("activity__order", "score"))
+        dict(
+            FunctionScore.objects.filter(check_in=existing).values_list("activity__order", "score")
+        )
         if existing
         else {}
     )
     recheck = services.emergency_questions() if screening_is_stale(request.user) else []
     form = CheckInForm(
-        request.POST or None, instance=existing, activities=activities, scores=scores, recheck=recheck
+        request.POST or None,
+        instance=existing,
+        activities=activities,
+        scores=scores,
+        recheck=recheck,
     )
     if request.method == "POST" and form.is_valid():
         services.check_in_save(
             patient=request.user,
             week=week,
-            values={name: form.cleaned_data[name] for name in ("pain_average", "pain_worst", "sleep_nights", "days_active", "note")},
+            values={
+                name: form.cleaned_data[name]
+                for name in ("pain_average", "pain_worst", "sleep_nights", "days_active", "note")
+            },
             activity_names=form.activity_names(),
             scores=form.scores(),
         )
@@ -234,13 +279,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @patient_required
 def reminder(request: HttpRequest) -> HttpResponse:
-    form = ReminderForm(request.POST, instance=Reminder.objects.filter(patient=request.user).first())
+    form = ReminderForm(
+        request.POST, instance=Reminder.objects.filter(patient=request.user).first()
+    )
     if not form.is_valid():
         return _home(request, form)
     form.instance.patient = request.user
     saved = form.save()
     if saved.enabled:
-        messages.success(request, f"We will e-mail you a check-in reminder every {saved.get_weekday_display()}.")
+        messages.success(
+            request, f"We will e-mail you a check-in reminder every {saved.get_weekday_display()}."
+        )
     else:
         messages.success(request, "Check-in reminders are off.")
     return redirect("progress:home")

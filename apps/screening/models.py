@@ -53,7 +53,10 @@ class Question(models.Model):
 class Screening(WizardRun):
     """One run through the red-flag questions by a patient or a guest."""
 
-    urgency = models.CharField(max_length=10, choices=Urgency.choices, null=True, blank=True)
+    # NULL until the screening is complete: no urgency is different from an empty one.
+    urgency = models.CharField(  # noqa: DJ001
+        max_length=10, choices=Urgency.choices, null=True, blank=True
+    )
     # The outcome as shown at the time, kept even if the questions change later.
     trigger_keys = models.JSONField(default=list, blank=True)
     unsure_keys = models.JSONField(default=list, blank=True)

@@ -22,7 +22,9 @@ LaterClock = SimpleNamespace(
 )
 
 
-def test_the_sixth_wrong_password_is_refused_and_then_the_right_one_too(client, patient, monkeypatch):
+def test_the_sixth_wrong_password_is_refused_and_then_the_right_one_too(
+    client, patient, monkeypatch
+):
     for _ in range(5):
         response = login(client, patient.email, "wrong-password")
         assert response.status_code == 200
@@ -68,7 +70,9 @@ def test_login_is_by_email_and_case_insensitive(client, patient):
         ({"login": "pat@example.org", "password": ""}, "password", "This field is required."),
     ],
 )
-def test_bad_login_input_rerenders_with_the_message_by_the_field(client, patient, data, field, message):
+def test_bad_login_input_rerenders_with_the_message_by_the_field(
+    client, patient, data, field, message
+):
     response = client.post("/accounts/login/", data)
 
     body = response.content.decode()
@@ -81,7 +85,12 @@ def test_bad_login_input_rerenders_with_the_message_by_the_field(client, patient
 def test_signup_makes_a_patient_and_keeps_what_was_typed_on_error(client, db):
     bad = client.post(
         "/accounts/signup/",
-        {"email": "new@example.org", "display_name": "Nia", "password1": "short", "password2": "short"},
+        {
+            "email": "new@example.org",
+            "display_name": "Nia",
+            "password1": "short",
+            "password2": "short",
+        },
     )
     body = bad.content.decode()
     assert bad.status_code == 200
@@ -91,7 +100,12 @@ def test_signup_makes_a_patient_and_keeps_what_was_typed_on_error(client, db):
 
     good = client.post(
         "/accounts/signup/",
-        {"email": "New@Example.org", "display_name": "Nia", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "New@Example.org",
+            "display_name": "Nia",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert good.status_code == 302
     user = User.objects.get(email="new@example.org")
@@ -103,7 +117,12 @@ def test_signup_makes_a_patient_and_keeps_what_was_typed_on_error(client, db):
 def test_signup_cannot_choose_the_clinician_role(client, db):
     client.post(
         "/accounts/signup/",
-        {"email": "sneaky@example.org", "password1": PASSWORD, "password2": PASSWORD, "role": "clinician"},
+        {
+            "email": "sneaky@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "role": "clinician",
+        },
     )
 
     assert User.objects.get(email="sneaky@example.org").role == Role.PATIENT

@@ -18,7 +18,9 @@ def test_seed_demo_is_idempotent(db):
 
 
 def test_create_clinician_makes_a_new_account(db):
-    call_command("create_clinician", "Dr.New@Example.org", "--name", "Dr New", "--password", "s3cret-pass-99")
+    call_command(
+        "create_clinician", "Dr.New@Example.org", "--name", "Dr New", "--password", "s3cret-pass-99"
+    )
 
     user = User.objects.get(email="dr.new@example.org")
     assert user.role == Role.CLINICIAN

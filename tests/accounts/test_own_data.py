@@ -290,7 +290,12 @@ def test_the_export_holds_exactly_what_deletion_would_erase(patient, patient_cli
 
 
 def test_queries_do_not_grow_with_the_rows(
-    content, patient, other_patient, clinician, patient_client, other_patient_client,
+    content,
+    patient,
+    other_patient,
+    clinician,
+    patient_client,
+    other_patient_client,
     django_assert_max_num_queries,
 ):
     make_history(patient, clinician=clinician, weeks=1)

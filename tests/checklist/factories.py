@@ -13,8 +13,16 @@ from apps.checklist.models import Item, Run
 from tests.wizard_helpers import answer_every_step
 
 KEYS = [
-    "hips_over_heels", "ribcage_down", "neutral_sitting", "movement_breaks", "varied_positions",
-    "spinal_mobility", "arms_overhead", "hip_mobility", "breathing_360", "relaxed_core",
+    "hips_over_heels",
+    "ribcage_down",
+    "neutral_sitting",
+    "movement_breaks",
+    "varied_positions",
+    "spinal_mobility",
+    "arms_overhead",
+    "hip_mobility",
+    "breathing_360",
+    "relaxed_core",
     "walking_extension",
 ]
 

@@ -13,12 +13,21 @@ from tests.checklist.factories import KEYS
 
 # The sources' order, as fixtures/checklist_items.json ranks the items.
 RANKS = {
-    "spinal_mobility": 1, "hip_mobility": 2, "walking_extension": 3, "arms_overhead": 4,
-    "breathing_360": 5, "hips_over_heels": 6, "ribcage_down": 7, "neutral_sitting": 8,
-    "relaxed_core": 9, "movement_breaks": 10, "varied_positions": 11,
+    "spinal_mobility": 1,
+    "hip_mobility": 2,
+    "walking_extension": 3,
+    "arms_overhead": 4,
+    "breathing_360": 5,
+    "hips_over_heels": 6,
+    "ribcage_down": 7,
+    "neutral_sitting": 8,
+    "relaxed_core": 9,
+    "movement_breaks": 10,
+    "varied_positions": 11,
 }
 POINTS = {key: [number] for number, key in enumerate(KEYS, start=1)} | {
-    "relaxed_core": [10, 11, 12], "walking_extension": [13]
+    "relaxed_core": [10, 11, 12],
+    "walking_extension": [13],
 }
 
 
@@ -75,7 +84,7 @@ def test_unsure_and_yes_without_a_no_suggests_starting_with_the_spine():
 
 @given(st.lists(st.sampled_from(["yes", "no", "unsure"]), min_size=11, max_size=11))
 def test_any_answers_give_every_no_then_every_unsure_and_never_a_yes(values):
-    answers = dict(zip(KEYS, values))
+    answers = dict(zip(KEYS, values, strict=True))
 
     order = prioritise(answers, RANKS)
 

@@ -82,7 +82,7 @@ def test_the_body_map_highlights_the_priorities_regions_with_a_text_equivalent(m
 
     assert '<svg class="bodymap"' in body and 'role="img"' in body
     assert "style=" not in mixed
-    work = re.findall(r'bodymap__joint--(mobile|stable) bodymap__joint--work', body)
+    work = re.findall(r"bodymap__joint--(mobile|stable) bodymap__joint--work", body)
     # Hip, ankle, lumbar and thoracic spine (the neck is not in the chain).
     assert len(work) == 4
     assert body.count('class="bodymap__joint ') == 7
@@ -246,9 +246,7 @@ def test_the_result_costs_the_same_queries_with_1_or_20_earlier_runs(
     assert response.status_code == 200
 
 
-def test_latest_priorities_are_the_items_of_the_newest_completed_run(
-    patient, other_patient, items
-):
+def test_latest_priorities_are_the_items_of_the_newest_completed_run(patient, other_patient, items):
     assert latest_priorities(patient) == []
     completed_run(patient, {"relaxed_core": "no"}, days_ago=9)
     completed_run(patient, {"hip_mobility": "no", "spinal_mobility": "unsure"}, days_ago=1)

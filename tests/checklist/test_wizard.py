@@ -202,8 +202,14 @@ def test_htmx_back_without_a_run_loads_the_whole_start_page(anon_client, items):
         ({"item": "x" * 500, "answer": "no"}, ITEM_MESSAGE),
     ],
     ids=[
-        "empty", "no answer", "blank answer", "unknown answer", "wrong case", "unknown item",
-        "another item", "huge key",
+        "empty",
+        "no answer",
+        "blank answer",
+        "unknown answer",
+        "wrong case",
+        "unknown item",
+        "another item",
+        "huge key",
     ],
 )
 def test_a_bad_post_is_shown_again_with_a_message_and_saves_nothing(started, data, message):
@@ -229,7 +235,7 @@ def test_an_over_long_note_is_shown_by_the_note_with_the_answer_kept(started, it
     assert '<ul class="errorlist" id="id_note_error">' in html
     assert 'aria-invalid="true" aria-describedby="id_note_helptext id_note_error"' in html
     # The question itself was fine: the focus goes to the note's message.
-    assert 'wizard__question field--invalid' not in html
+    assert "wizard__question field--invalid" not in html
     assert '<div class="wizard__error" data-focus-on-swap>' in html
     assert checked(html) == ["no"]
     assert note_text(html) == long_note

@@ -79,7 +79,10 @@ def test_the_axe_guard_fails_on_a_real_violation(page: Page, axe, live_server):
     # The harness must be able to fail: an image without alt text is a WCAG A violation.
     page.goto("/")
     axe()
-    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/static/img/favicon.svg\">')")
+    page.evaluate(
+        "document.querySelector('main')"
+        ".insertAdjacentHTML('beforeend', '<img src=\"/static/img/favicon.svg\">')"
+    )
     try:
         axe()
     except AssertionError as error:

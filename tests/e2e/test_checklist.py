@@ -16,7 +16,17 @@ from tests.factories import PASSWORD
 TOTAL = 11
 # A mix, in step order: three noes and two not sures.
 MIX = [
-    "No", "Yes", "Yes", "Not sure", "Yes", "Not sure", "Yes", "No", "Yes", "No", "Yes",
+    "No",
+    "Yes",
+    "Yes",
+    "Not sure",
+    "Yes",
+    "Not sure",
+    "Yes",
+    "No",
+    "Yes",
+    "No",
+    "Yes",
 ]
 MIX_PRIORITIES = "hip_mobility hips_over_heels relaxed_core spinal_mobility movement_breaks"
 

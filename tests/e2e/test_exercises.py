@@ -15,7 +15,9 @@ def test_filters_and_search_update_live_with_one_request_each(page: Page, axe):
     expect(page.locator("#result-count")).to_contain_text("in the library")
     axe()
     htmx_requests: list[str] = []
-    page.on("request", lambda r: htmx_requests.append(r.url) if r.headers.get("hx-request") else None)
+    page.on(
+        "request", lambda r: htmx_requests.append(r.url) if r.headers.get("hx-request") else None
+    )
 
     page.get_by_label("Kind").select_option("breathing")
     expect(page.locator("#result-count")).to_have_text("5 exercises match your search")
@@ -24,7 +26,9 @@ def test_filters_and_search_update_live_with_one_request_each(page: Page, axe):
     axe()
 
     page.get_by_label("Search").fill("box")
-    expect(page.locator("#result-count")).to_have_text("1 exercise matches your search".replace("matches", "match"))
+    expect(page.locator("#result-count")).to_have_text(
+        "1 exercise matches your search".replace("matches", "match")
+    )
     expect(page.get_by_role("link", name="Box breathing")).to_be_visible()
     assert query(page.url) == {"kind": ["breathing"], "q": ["box"]}
     page.get_by_label("Difficulty").focus()  # leaving the search box must not send a second request
@@ -80,7 +84,9 @@ def test_the_hold_timer_runs_a_per_side_hold(page: Page, axe):
     expect(phase).to_contain_text("Paused")
     frozen = timer.locator('[data-role="clock"]').text_content()
     page.wait_for_timeout(1200)
-    assert timer.locator('[data-role="clock"]').text_content() == frozen, "pause stops the countdown"
+    assert timer.locator('[data-role="clock"]').text_content() == frozen, (
+        "pause stops the countdown"
+    )
     expect(timer).to_have_attribute("data-phase", "work")
     page.get_by_role("button", name="Resume").click()
 
@@ -111,9 +117,13 @@ def test_the_set_counter_advances(page: Page, axe):
     page.get_by_role("button", name="Start").click()
     expect(count).to_have_text("Set 1 of 2 · Rep 1 of 2 · left side")
     expect(count).to_have_text("Set 1 of 2 · Rep 1 of 2 · right side")
-    expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text("Rest before the next set")
+    expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text(
+        "Rest before the next set"
+    )
     expect(count).to_have_text("Set 2 of 2 · Rep 1 of 2 · left side")
-    expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text("Done. Well done!", timeout=15_000)
+    expect(page.locator('[data-timer] [data-role="phase"]')).to_have_text(
+        "Done. Well done!", timeout=15_000
+    )
 
 
 def test_the_breathing_pacer_names_the_phases(page: Page, axe):
@@ -128,7 +138,9 @@ def test_the_breathing_pacer_names_the_phases(page: Page, axe):
 
 
 def test_the_routine_player_walks_three_exercises_to_the_end(page: Page, axe):
-    page.goto("/exercises/routine/?items=chin-tuck,sky-high-stretch,cat-cow&ready=0&hold=1&rest=0&duration=1")
+    page.goto(
+        "/exercises/routine/?items=chin-tuck,sky-high-stretch,cat-cow&ready=0&hold=1&rest=0&duration=1"
+    )
     expect(page.get_by_role("heading", name=re.compile("Now: Chin tuck"))).to_be_visible()
     expect(page.locator('[data-role="next"]')).to_have_text("Next: Sky-high stretch")
     axe()
@@ -141,9 +153,13 @@ def test_the_routine_player_walks_three_exercises_to_the_end(page: Page, axe):
 
     page.get_by_role("button", name="Start").click()
     # Hands-free from here: each timer's end starts the next exercise.
-    expect(page.get_by_role("heading", name=re.compile("Now: Sky-high stretch"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name=re.compile("Now: Sky-high stretch"))).to_be_visible(
+        timeout=30_000
+    )
     axe()
-    expect(page.get_by_role("heading", name=re.compile("Now: Cat-cow"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name=re.compile("Now: Cat-cow"))).to_be_visible(
+        timeout=30_000
+    )
     expect(page.locator('[data-role="next"]')).to_have_text("Last one")
     expect(page.get_by_role("heading", name="Routine complete")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name="Create an account to log this session")).to_be_visible()

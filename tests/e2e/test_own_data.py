@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
 from apps.progress.models import CheckIn
-from tests.factories import PASSWORD, CheckInFactory, monday
 from tests.e2e.journeys import log_in
+from tests.factories import PASSWORD, CheckInFactory, monday
 
 
 def open_account(page: Page, axe) -> None:

@@ -59,8 +59,12 @@ def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, 
     page.get_by_role("link", name="Weekly check-in").click()
     expect(page.get_by_role("heading", name="Weekly check-in")).to_be_visible()
     axe()
-    page.get_by_role("group", name="Your average pain this week").get_by_label("2", exact=True).check()
-    page.get_by_role("group", name="Your worst pain this week").get_by_label("4", exact=True).check()
+    page.get_by_role("group", name="Your average pain this week").get_by_label(
+        "2", exact=True
+    ).check()
+    page.get_by_role("group", name="Your worst pain this week").get_by_label(
+        "4", exact=True
+    ).check()
     for name in ["Putting on socks", "Sitting through a film", "Walking to the shops"]:
         page.get_by_role("group", name=re.compile(name, re.I)).get_by_label("8", exact=True).check()
     page.get_by_label(re.compile("^Nights this week")).fill("1")

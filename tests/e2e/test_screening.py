@@ -10,8 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.screening.models import Question, Screening
 from tests.e2e.conftest import PageGuard
-from tests.factories import PASSWORD
 from tests.e2e.journeys import log_in
+from tests.factories import PASSWORD
 
 TOTAL = 16
 PHONE = {"width": 375, "height": 667}

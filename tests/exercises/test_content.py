@@ -13,15 +13,45 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "exercises.json"
 
 # Every exercise of CONTENT.md section 3, plus the two progression/regression partners it names.
 EXPECTED_SLUGS = {
-    "breathing-90-90", "diaphragmatic-breathing", "ribcage-360-breathing", "breathing-4-7-8",
-    "box-breathing", "angry-cat", "cat-cow", "childs-pose", "hamstring-stretch-belt",
-    "piriformis-stretch", "hip-flexor-stretch", "pelvic-tilt", "bridge", "single-leg-bridge",
-    "bird-dog", "knee-plank", "plank", "side-plank", "dead-bug", "supine-twist", "sphinx",
-    "chin-tuck", "shoulder-blade-squeeze", "doorway-chest-stretch", "glute-hamstring-roll",
-    "thoracic-spine-roll", "latissimus-roll", "seated-extension-roller", "sky-high-stretch",
-    "knee-lift-hover", "hinging-side-lunge", "calf-stretch", "big-toe-mobility",
-    "hip-mobility-lunge", "hips-over-heels-standing", "neutral-pelvis-sitting", "isometric-holds",
-    "ankle-hip-thoracic-drills", "walking-break",
+    "breathing-90-90",
+    "diaphragmatic-breathing",
+    "ribcage-360-breathing",
+    "breathing-4-7-8",
+    "box-breathing",
+    "angry-cat",
+    "cat-cow",
+    "childs-pose",
+    "hamstring-stretch-belt",
+    "piriformis-stretch",
+    "hip-flexor-stretch",
+    "pelvic-tilt",
+    "bridge",
+    "single-leg-bridge",
+    "bird-dog",
+    "knee-plank",
+    "plank",
+    "side-plank",
+    "dead-bug",
+    "supine-twist",
+    "sphinx",
+    "chin-tuck",
+    "shoulder-blade-squeeze",
+    "doorway-chest-stretch",
+    "glute-hamstring-roll",
+    "thoracic-spine-roll",
+    "latissimus-roll",
+    "seated-extension-roller",
+    "sky-high-stretch",
+    "knee-lift-hover",
+    "hinging-side-lunge",
+    "calf-stretch",
+    "big-toe-mobility",
+    "hip-mobility-lunge",
+    "hips-over-heels-standing",
+    "neutral-pelvis-sitting",
+    "isometric-holds",
+    "ankle-hip-thoracic-drills",
+    "walking-break",
 }
 
 
@@ -39,7 +69,9 @@ def test_every_exercise_loads_with_steps_dosage_and_a_source(content):
     for exercise in exercises:
         assert len(exercise.steps) >= 2, exercise.slug
         assert exercise.dosage_text, exercise.slug
-        assert exercise.sources and all(s in {"000", "001", "002", "003", "004"} for s in exercise.sources)
+        assert exercise.sources and all(
+            s in {"000", "001", "002", "003", "004"} for s in exercise.sources
+        )
         assert exercise.cautions, exercise.slug
         assert exercise.is_timed or exercise.reps, f"{exercise.slug} has nothing for the timer"
 
@@ -66,16 +98,19 @@ def test_twisting_and_loaded_flexion_carry_the_bone_density_flag(content):
     flagged = set(Exercise.objects.filter(bone_density_caution=True).values_list("slug", flat=True))
 
     assert "supine-twist" in flagged
-    assert all(
-        Exercise.objects.get(slug=slug).bone_density_note for slug in flagged
-    ), "every flagged exercise says what to do instead"
+    assert all(Exercise.objects.get(slug=slug).bone_density_note for slug in flagged), (
+        "every flagged exercise says what to do instead"
+    )
 
 
 def test_breathing_drills_carry_a_pacing_pattern(content):
     for exercise in Exercise.objects.filter(kind=Kind.BREATHING):
         assert exercise.breathing and exercise.breathing["inhale"] > 0, exercise.slug
     assert Exercise.objects.get(slug="breathing-4-7-8").breathing == {
-        "inhale": 4, "hold": 7, "exhale": 8, "hold_after": 0,
+        "inhale": 4,
+        "hold": 7,
+        "exhale": 8,
+        "hold_after": 0,
     }
 
 
@@ -89,8 +124,16 @@ def test_loading_twice_changes_nothing(content):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("sets", 0), ("sets", 11), ("reps", 0), ("hold_seconds", 0), ("duration_seconds", 4000),
-     ("rest_seconds", 500), ("kind", "dance"), ("difficulty", "extreme")],
+    [
+        ("sets", 0),
+        ("sets", 11),
+        ("reps", 0),
+        ("hold_seconds", 0),
+        ("duration_seconds", 4000),
+        ("rest_seconds", 500),
+        ("kind", "dance"),
+        ("difficulty", "extreme"),
+    ],
 )
 def test_the_database_bounds_every_dosage(content, field, value):
     with pytest.raises(IntegrityError), transaction.atomic():

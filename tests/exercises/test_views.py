@@ -118,7 +118,14 @@ def test_the_exercise_page_shows_everything(client, content):
     plank = Exercise.objects.get(slug="plank")
 
     assert response.status_code == 200
-    for text in [plank.name, plank.purpose, plank.dosage_text, *plank.steps[:2], "Knee plank", "Side plank"]:
+    for text in [
+        plank.name,
+        plank.purpose,
+        plank.dosage_text,
+        *plank.steps[:2],
+        "Knee plank",
+        "Side plank",
+    ]:
         assert text.replace("'", "&#x27;") in body
     assert "Education, not a diagnosis" in body
     assert "data-timer-config" in body
@@ -160,5 +167,10 @@ def test_an_empty_routine_points_to_the_library(client, content):
 
 
 def test_guests_are_told_logging_needs_an_account(client, patient_client, content):
-    assert "Create an account to log this session" in client.get("/exercises/routine/?items=plank").content.decode()
-    assert "Log this session" in patient_client.get("/exercises/routine/?items=plank").content.decode()
+    assert (
+        "Create an account to log this session"
+        in client.get("/exercises/routine/?items=plank").content.decode()
+    )
+    assert (
+        "Log this session" in patient_client.get("/exercises/routine/?items=plank").content.decode()
+    )

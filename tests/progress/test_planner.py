@@ -20,7 +20,9 @@ def total_minutes(draft, library):
     return sum(library[slug].minutes for slug in draft.slugs())
 
 
-SPINE = Priority("spinal_mobility", "Moving your spine through all its segments", ["cat-cow", "angry-cat"])
+SPINE = Priority(
+    "spinal_mobility", "Moving your spine through all its segments", ["cat-cow", "angry-cat"]
+)
 HIPS = Priority("hip_mobility", "Hip mobility", ["hip-mobility-lunge", "piriformis-stretch"])
 
 
@@ -46,15 +48,21 @@ def test_low_pain_adds_core_strength_two_to_three_days_a_week(library):
 
 @pytest.mark.parametrize("pain", [None, 2, 5, 6, 9])
 def test_a_day_takes_fifteen_to_thirty_minutes(library, pain):
-    draft = build_plan(priorities=[SPINE, HIPS], pain_average=pain, bone_density=False, library=library)
+    draft = build_plan(
+        priorities=[SPINE, HIPS], pain_average=pain, bone_density=False, library=library
+    )
 
     assert 15 <= total_minutes(draft, library) <= 30
 
 
 def test_the_checklist_priorities_come_first(library):
-    draft = build_plan(priorities=[HIPS, SPINE], pain_average=4, bone_density=False, library=library)
+    draft = build_plan(
+        priorities=[HIPS, SPINE], pain_average=4, bone_density=False, library=library
+    )
 
-    assert {"hip-mobility-lunge", "piriformis-stretch", "cat-cow", "angry-cat"} <= set(draft.slugs())
+    assert {"hip-mobility-lunge", "piriformis-stretch", "cat-cow", "angry-cat"} <= set(
+        draft.slugs()
+    )
     assert "Hip mobility" in draft.reasons[1]
 
 

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from apps.exercises.models import Exercise
 from apps.progress import services
-from apps.progress.models import CheckIn, FunctionActivity, FunctionScore, Plan, Session, SessionEntry
+from apps.progress.models import (
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    Session,
+    SessionEntry,
+)
 from apps.screening.models import Question, Screening
 from tests.factories import CheckInFactory, SessionFactory, monday
 
@@ -16,7 +23,9 @@ PATIENT_PAGES = ["/plan/", "/progress/", "/progress/log/", "/progress/check-in/"
 
 
 def fresh_screening(user, urgency="none", **extra) -> Screening:
-    return Screening.objects.create(user=user, urgency=urgency, completed_at=timezone.now(), **extra)
+    return Screening.objects.create(
+        user=user, urgency=urgency, completed_at=timezone.now(), **extra
+    )
 
 
 # ---- access ---------------------------------------------------------------------------
@@ -45,7 +54,13 @@ def test_a_patient_sees_their_pages_without_caching(patient_client, content, url
 
 
 def test_another_patients_session_is_404_for_every_one_else(
-    patient, content, other_patient_client, clinician_client, stranger_clinician_client, anon_client, patient_client
+    patient,
+    content,
+    other_patient_client,
+    clinician_client,
+    stranger_clinician_client,
+    anon_client,
+    patient_client,
 ):
     session = SessionFactory(patient=patient)
     url = f"/progress/log/{session.uuid}/"
@@ -58,12 +73,17 @@ def test_another_patients_session_is_404_for_every_one_else(
     assert anon_client.get(url).status_code == 302
 
 
-def test_another_patients_plan_items_cannot_be_changed(patient, other_patient_client, patient_client, content):
+def test_another_patients_plan_items_cannot_be_changed(
+    patient, other_patient_client, patient_client, content
+):
     patient_client.get("/plan/")
     item = Plan.objects.get(patient=patient).items.first()
 
     assert other_patient_client.post(f"/plan/items/{item.id}/remove/").status_code == 404
-    assert other_patient_client.post(f"/plan/items/{item.id}/swap/", {"exercise": "plank"}).status_code == 404
+    assert (
+        other_patient_client.post(f"/plan/items/{item.id}/swap/", {"exercise": "plank"}).status_code
+        == 404
+    )
     assert Plan.objects.get(patient=patient).items.filter(id=item.id).exists()
 
 
@@ -89,7 +109,11 @@ def test_the_plan_is_built_on_first_visit_with_a_routine_link(patient_client, pa
 
 def test_a_swap_keeps_kind_and_region(patient_client, patient, content):
     patient_client.get("/plan/")
-    item = Plan.objects.get(patient=patient).items.select_related("exercise").get(exercise__slug="cat-cow")
+    item = (
+        Plan.objects.get(patient=patient)
+        .items.select_related("exercise")
+        .get(exercise__slug="cat-cow")
+    )
     bad = patient_client.post(f"/plan/items/{item.id}/swap/", {"exercise": "plank"}, follow=True)
     assert "cannot replace" in bad.content.decode()
 
@@ -112,7 +136,9 @@ def test_removing_an_item(patient_client, patient, content):
 
 def test_a_prescribed_programme_replaces_the_own_plan(patient_client, patient, clinician, content):
     patient_client.get("/plan/")
-    prescribed = Plan.objects.create(patient=patient, author=clinician, kind="prescribed", reasons=["From your physio"])
+    prescribed = Plan.objects.create(
+        patient=patient, author=clinician, kind="prescribed", reasons=["From your physio"]
+    )
     prescribed.items.create(exercise=Exercise.objects.get(slug="plank"), order=0)
 
     body = patient_client.get("/plan/").content.decode()
@@ -189,10 +215,16 @@ def test_a_resent_form_saves_one_session(patient_client, patient, content):
         ({"performed_on": "yesterday-ish"}, "performed_on", "Enter a valid date."),
         ({"entries-0-reps": "-3"}, "entries-0-reps", "greater than or equal to 1"),
         ({"entries-0-exercise": "no-such-exercise"}, "entries-0-exercise", "Select a valid choice"),
-        ({"entries-0-reps": "", "entries-0-hold_seconds": ""}, "entries-0-reps", "Give the reps, or the time in seconds."),
+        (
+            {"entries-0-reps": "", "entries-0-hold_seconds": ""},
+            "entries-0-reps",
+            "Give the reps, or the time in seconds.",
+        ),
     ],
 )
-def test_bad_session_input_rerenders_by_the_field(patient_client, content, overrides, field, message):
+def test_bad_session_input_rerenders_by_the_field(
+    patient_client, content, overrides, field, message
+):
     response = patient_client.post("/progress/log/", session_post(uuid.uuid4(), **overrides))
     body = response.content.decode()
 
@@ -204,7 +236,9 @@ def test_bad_session_input_rerenders_by_the_field(patient_client, content, overr
 
 
 def test_a_session_needs_at_least_one_exercise(patient_client, content):
-    response = patient_client.post("/progress/log/", session_post(uuid.uuid4(), **{"entries-0-exercise": ""}))
+    response = patient_client.post(
+        "/progress/log/", session_post(uuid.uuid4(), **{"entries-0-exercise": ""})
+    )
 
     assert response.status_code == 200
     assert "Add at least one exercise you did." in response.content.decode()
@@ -249,7 +283,9 @@ def check_in_post(**overrides):
 def test_one_check_in_per_week_edited_in_place(patient_client, patient, content):
     fresh_screening(patient)
     patient_client.post("/progress/check-in/", check_in_post())
-    patient_client.post("/progress/check-in/", check_in_post(pain_average="4", activity_0_score="6"))
+    patient_client.post(
+        "/progress/check-in/", check_in_post(pain_average="4", activity_0_score="6")
+    )
 
     check_in = CheckIn.objects.get(patient=patient)
     assert check_in.week_start == monday()
@@ -265,11 +301,17 @@ def test_one_check_in_per_week_edited_in_place(patient_client, patient, content)
         ({"pain_worst": "3"}, "pain_worst", "cannot be lower than your average"),
         ({"sleep_nights": "8"}, "sleep_nights", "less than or equal to 7"),
         ({"days_active": "-1"}, "days_active", "greater than or equal to 0"),
-        ({"activity_0_name": "", "activity_0_score": "5"}, "activity_0_name", "Name the activity you scored."),
+        (
+            {"activity_0_name": "", "activity_0_score": "5"},
+            "activity_0_name",
+            "Name the activity you scored.",
+        ),
         ({"activity_0_score": "99"}, "activity_0_score", "Choose a number from 0 to 10."),
     ],
 )
-def test_bad_check_in_input_rerenders_by_the_field(patient_client, patient, content, overrides, field, message):
+def test_bad_check_in_input_rerenders_by_the_field(
+    patient_client, patient, content, overrides, field, message
+):
     fresh_screening(patient)
     response = patient_client.post("/progress/check-in/", check_in_post(**overrides))
     body = response.content.decode()
@@ -318,7 +360,14 @@ def test_the_database_bounds_every_score(patient, content):
         with pytest.raises(IntegrityError), transaction.atomic():
             CheckIn.objects.create(patient=patient, week_start=monday(), **data)
     with pytest.raises(IntegrityError), transaction.atomic():
-        CheckIn.objects.create(patient=patient, week_start=monday() + dt.timedelta(days=1), pain_average=1, pain_worst=1, sleep_nights=0, days_active=0)
+        CheckIn.objects.create(
+            patient=patient,
+            week_start=monday() + dt.timedelta(days=1),
+            pain_average=1,
+            pain_worst=1,
+            sleep_nights=0,
+            days_active=0,
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         SessionFactory(patient=patient, pain_during=11)
 
@@ -328,7 +377,9 @@ def test_the_database_bounds_every_score(patient, content):
 
 def test_the_progress_page_shows_charts_tables_and_rules(patient_client, patient, content):
     for weeks_ago, (average, worst) in enumerate([(3, 9), (6, 7), (6, 7), (6, 7), (6, 7), (6, 7)]):
-        CheckInFactory(patient=patient, week_start=monday(weeks_ago), pain_average=average, pain_worst=worst)
+        CheckInFactory(
+            patient=patient, week_start=monday(weeks_ago), pain_average=average, pain_worst=worst
+        )
     SessionFactory(patient=patient, performed_on=timezone.localdate())
 
     body = patient_client.get("/progress/").content.decode()
@@ -348,13 +399,17 @@ def history(patient, weeks: int) -> None:
         check_in = CheckInFactory(patient=patient, week_start=monday(weeks_ago))
         FunctionScore.objects.create(check_in=check_in, activity=activity, score=5)
         for day in range(3):
-            session = SessionFactory(patient=patient, performed_on=monday(weeks_ago) + dt.timedelta(days=day))
+            session = SessionFactory(
+                patient=patient, performed_on=monday(weeks_ago) + dt.timedelta(days=day)
+            )
             for exercise in exercises:
                 SessionEntry.objects.create(session=session, exercise=exercise, reps=10)
 
 
 @pytest.mark.parametrize("url", ["/progress/", "/plan/", "/progress/log/"])
-def test_queries_per_page_do_not_grow_with_history(patient_client, patient, content, url, django_assert_max_num_queries):
+def test_queries_per_page_do_not_grow_with_history(
+    patient_client, patient, content, url, django_assert_max_num_queries
+):
     fresh_screening(patient)
     history(patient, 1)
     patient_client.get(url)  # builds the plan once
@@ -432,7 +487,9 @@ def test_only_patients_set_reminders(clinician_client, anon_client, content):
     assert anon_client.post("/progress/reminder/", {"weekday": "1"}).status_code == 302
 
 
-def test_the_reminder_command_mails_the_right_people_once(patient, other_patient, content, mailoutbox):
+def test_the_reminder_command_mails_the_right_people_once(
+    patient, other_patient, content, mailoutbox
+):
     from django.core.management import call_command
 
     from apps.progress.models import Reminder

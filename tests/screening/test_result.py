@@ -176,7 +176,9 @@ def test_take_the_check_again_starts_a_new_screening(patient_client, patient, qu
 
 def test_the_history_lists_past_checks_newest_first_with_links(patient_client, patient):
     older = ScreeningFactory(
-        user=patient, urgency=Urgency.SOON, started_at=timezone.now() - timezone.timedelta(days=9),
+        user=patient,
+        urgency=Urgency.SOON,
+        started_at=timezone.now() - timezone.timedelta(days=9),
         completed_at=timezone.now() - timezone.timedelta(days=9),
     )
     newer = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)

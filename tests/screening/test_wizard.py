@@ -178,7 +178,7 @@ def test_an_htmx_error_comes_back_as_the_fragment_with_the_message_and_the_same_
     assert response["HX-Replace-Url"] == step_url(4)
     # Focus goes to the message rather than the heading, so it is read out first.
     assert 'id="wizard-error" data-focus-on-swap' in html
-    assert "wizard__heading\" data-focus-on-swap" not in html
+    assert 'wizard__heading" data-focus-on-swap' not in html
 
 
 def test_htmx_finishing_loads_the_whole_result_page(anon_client, questions):

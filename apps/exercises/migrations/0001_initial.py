@@ -2,56 +2,234 @@
 
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
-from django.contrib.postgres.operations import TrigramExtension
 import django.db.models.deletion
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         # Typo-tolerant search needs pg_trgm (a superuser, or a managed database's admin, creates it).
         TrigramExtension(),
         migrations.CreateModel(
-            name='Exercise',
+            name="Exercise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('breathing', 'Breathing'), ('stretch', 'Stretch'), ('mobility', 'Mobility'), ('strength', 'Strength'), ('yoga', 'Yoga'), ('foam_rolling', 'Foam rolling'), ('posture', 'Posture'), ('alignment', 'Alignment'), ('activity', 'Activity')], max_length=20)),
-                ('regions', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('ankle', 'Ankle'), ('knee', 'Knee'), ('hip', 'Hip'), ('lumbar_spine', 'Lower back (lumbar spine)'), ('thoracic_spine', 'Upper back and ribcage (thoracic spine)'), ('scapula', 'Shoulder blades'), ('shoulder', 'Shoulder'), ('neck', 'Neck')], max_length=20), default=list, size=None)),
-                ('equipment', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('none', 'No equipment'), ('band', 'Belt or band'), ('foam_roller', 'Foam roller'), ('ball', 'Ball'), ('chair', 'Chair'), ('wall', 'Wall'), ('doorway', 'Doorway')], max_length=20), default=list, size=None)),
-                ('difficulty', models.CharField(choices=[('gentle', 'Gentle'), ('moderate', 'Moderate'), ('harder', 'Harder')], max_length=10)),
-                ('purpose', models.CharField(max_length=200)),
-                ('steps', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), default=list, size=None)),
-                ('cues', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), blank=True, default=list, size=None)),
-                ('mistakes', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), blank=True, default=list, size=None)),
-                ('cautions', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), blank=True, default=list, size=None)),
-                ('sets', models.PositiveSmallIntegerField(default=1)),
-                ('reps', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('hold_seconds', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('per_side', models.BooleanField(default=False)),
-                ('duration_seconds', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('rest_seconds', models.PositiveSmallIntegerField(default=0)),
-                ('dosage_text', models.CharField(max_length=300)),
-                ('variants', models.JSONField(blank=True, default=list)),
-                ('breathing', models.JSONField(blank=True, null=True)),
-                ('bone_density_caution', models.BooleanField(default=False)),
-                ('bone_density_note', models.CharField(blank=True, max_length=300)),
-                ('sources', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=3), default=list, size=None)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('progression', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exercises.exercise')),
-                ('regression', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exercises.exercise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("breathing", "Breathing"),
+                            ("stretch", "Stretch"),
+                            ("mobility", "Mobility"),
+                            ("strength", "Strength"),
+                            ("yoga", "Yoga"),
+                            ("foam_rolling", "Foam rolling"),
+                            ("posture", "Posture"),
+                            ("alignment", "Alignment"),
+                            ("activity", "Activity"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "regions",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("ankle", "Ankle"),
+                                ("knee", "Knee"),
+                                ("hip", "Hip"),
+                                ("lumbar_spine", "Lower back (lumbar spine)"),
+                                ("thoracic_spine", "Upper back and ribcage (thoracic spine)"),
+                                ("scapula", "Shoulder blades"),
+                                ("shoulder", "Shoulder"),
+                                ("neck", "Neck"),
+                            ],
+                            max_length=20,
+                        ),
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "equipment",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("none", "No equipment"),
+                                ("band", "Belt or band"),
+                                ("foam_roller", "Foam roller"),
+                                ("ball", "Ball"),
+                                ("chair", "Chair"),
+                                ("wall", "Wall"),
+                                ("doorway", "Doorway"),
+                            ],
+                            max_length=20,
+                        ),
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "difficulty",
+                    models.CharField(
+                        choices=[
+                            ("gentle", "Gentle"),
+                            ("moderate", "Moderate"),
+                            ("harder", "Harder"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=200)),
+                (
+                    "steps",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(), default=list, size=None
+                    ),
+                ),
+                (
+                    "cues",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(), blank=True, default=list, size=None
+                    ),
+                ),
+                (
+                    "mistakes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(), blank=True, default=list, size=None
+                    ),
+                ),
+                (
+                    "cautions",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(), blank=True, default=list, size=None
+                    ),
+                ),
+                ("sets", models.PositiveSmallIntegerField(default=1)),
+                ("reps", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("hold_seconds", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("per_side", models.BooleanField(default=False)),
+                ("duration_seconds", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("rest_seconds", models.PositiveSmallIntegerField(default=0)),
+                ("dosage_text", models.CharField(max_length=300)),
+                ("variants", models.JSONField(blank=True, default=list)),
+                ("breathing", models.JSONField(blank=True, null=True)),
+                ("bone_density_caution", models.BooleanField(default=False)),
+                ("bone_density_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "sources",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=3), default=list, size=None
+                    ),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "progression",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exercises.exercise",
+                    ),
+                ),
+                (
+                    "regression",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exercises.exercise",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind'], name='exercises_e_kind_f69e29_idx'), models.Index(fields=['difficulty'], name='exercises_e_difficu_1e38ee_idx'), django.contrib.postgres.indexes.GinIndex(fields=['regions'], name='exercise_regions_gin'), django.contrib.postgres.indexes.GinIndex(fields=['equipment'], name='exercise_equipment_gin'), django.contrib.postgres.indexes.GinIndex(fields=['search_text'], name='exercise_search_trgm', opclasses=['gin_trgm_ops'])],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['breathing', 'stretch', 'mobility', 'strength', 'yoga', 'foam_rolling', 'posture', 'alignment', 'activity'])), name='exercise_kind_valid'), models.CheckConstraint(condition=models.Q(('difficulty__in', ['gentle', 'moderate', 'harder'])), name='exercise_difficulty_valid'), models.CheckConstraint(condition=models.Q(('sets__gte', 1), ('sets__lte', 10)), name='exercise_sets_1_10'), models.CheckConstraint(condition=models.Q(('reps__isnull', True), models.Q(('reps__gte', 1), ('reps__lte', 100)), _connector='OR'), name='exercise_reps_1_100'), models.CheckConstraint(condition=models.Q(('hold_seconds__isnull', True), models.Q(('hold_seconds__gte', 1), ('hold_seconds__lte', 600)), _connector='OR'), name='exercise_hold_1_600'), models.CheckConstraint(condition=models.Q(('duration_seconds__isnull', True), models.Q(('duration_seconds__gte', 1), ('duration_seconds__lte', 3600)), _connector='OR'), name='exercise_duration_1_3600'), models.CheckConstraint(condition=models.Q(('rest_seconds__lte', 120)), name='exercise_rest_0_120')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["kind"], name="exercises_e_kind_f69e29_idx"),
+                    models.Index(fields=["difficulty"], name="exercises_e_difficu_1e38ee_idx"),
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["regions"], name="exercise_regions_gin"
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["equipment"], name="exercise_equipment_gin"
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["search_text"],
+                        name="exercise_search_trgm",
+                        opclasses=["gin_trgm_ops"],
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "breathing",
+                                    "stretch",
+                                    "mobility",
+                                    "strength",
+                                    "yoga",
+                                    "foam_rolling",
+                                    "posture",
+                                    "alignment",
+                                    "activity",
+                                ],
+                            )
+                        ),
+                        name="exercise_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("difficulty__in", ["gentle", "moderate", "harder"])),
+                        name="exercise_difficulty_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("sets__gte", 1), ("sets__lte", 10)),
+                        name="exercise_sets_1_10",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reps__isnull", True),
+                            models.Q(("reps__gte", 1), ("reps__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="exercise_reps_1_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("hold_seconds__isnull", True),
+                            models.Q(("hold_seconds__gte", 1), ("hold_seconds__lte", 600)),
+                            _connector="OR",
+                        ),
+                        name="exercise_hold_1_600",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("duration_seconds__isnull", True),
+                            models.Q(("duration_seconds__gte", 1), ("duration_seconds__lte", 3600)),
+                            _connector="OR",
+                        ),
+                        name="exercise_duration_1_3600",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rest_seconds__lte", 120)), name="exercise_rest_0_120"
+                    ),
+                ],
             },
         ),
     ]

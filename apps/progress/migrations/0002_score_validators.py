@@ -5,40 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('progress', '0001_initial'),
+        ("progress", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='checkin',
-            name='days_active',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(7)], verbose_name='days you were active for 30 minutes or more'),
+            model_name="checkin",
+            name="days_active",
+            field=models.PositiveSmallIntegerField(
+                validators=[django.core.validators.MaxValueValidator(7)],
+                verbose_name="days you were active for 30 minutes or more",
+            ),
         ),
         migrations.AlterField(
-            model_name='checkin',
-            name='pain_average',
-            field=models.PositiveSmallIntegerField(help_text='0 means no pain, 10 the worst pain you can imagine.', validators=[django.core.validators.MaxValueValidator(10)]),
+            model_name="checkin",
+            name="pain_average",
+            field=models.PositiveSmallIntegerField(
+                help_text="0 means no pain, 10 the worst pain you can imagine.",
+                validators=[django.core.validators.MaxValueValidator(10)],
+            ),
         ),
         migrations.AlterField(
-            model_name='checkin',
-            name='pain_worst',
-            field=models.PositiveSmallIntegerField(help_text='0 means no pain, 10 the worst pain you can imagine.', validators=[django.core.validators.MaxValueValidator(10)]),
+            model_name="checkin",
+            name="pain_worst",
+            field=models.PositiveSmallIntegerField(
+                help_text="0 means no pain, 10 the worst pain you can imagine.",
+                validators=[django.core.validators.MaxValueValidator(10)],
+            ),
         ),
         migrations.AlterField(
-            model_name='checkin',
-            name='sleep_nights',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(7)], verbose_name='nights pain woke you or kept you awake'),
+            model_name="checkin",
+            name="sleep_nights",
+            field=models.PositiveSmallIntegerField(
+                validators=[django.core.validators.MaxValueValidator(7)],
+                verbose_name="nights pain woke you or kept you awake",
+            ),
         ),
         migrations.AlterField(
-            model_name='functionscore',
-            name='score',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(10)]),
+            model_name="functionscore",
+            name="score",
+            field=models.PositiveSmallIntegerField(
+                validators=[django.core.validators.MaxValueValidator(10)]
+            ),
         ),
         migrations.AlterField(
-            model_name='session',
-            name='pain_during',
-            field=models.PositiveSmallIntegerField(help_text='0 means no pain, 10 the worst pain you can imagine.', validators=[django.core.validators.MaxValueValidator(10)]),
+            model_name="session",
+            name="pain_during",
+            field=models.PositiveSmallIntegerField(
+                help_text="0 means no pain, 10 the worst pain you can imagine.",
+                validators=[django.core.validators.MaxValueValidator(10)],
+            ),
         ),
     ]

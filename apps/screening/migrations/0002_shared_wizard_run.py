@@ -16,7 +16,6 @@ ONE_OWNER = models.CheckConstraint(
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("screening", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -21,7 +21,9 @@ class Command(BaseCommand):
             help="Password for a new account (asked for when omitted and a terminal is attached).",
         )
 
-    def handle(self, *args: Any, email: str, name: str, password: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, email: str, name: str, password: str | None, **options: Any
+    ) -> None:
         email = email.strip().lower()
         try:
             validate_email(email)

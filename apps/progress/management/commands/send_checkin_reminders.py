@@ -18,13 +18,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the app is served, for the link.")
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the app is served, for the link.",
+        )
 
     def handle(self, *args: Any, base_url: str, **options: Any) -> None:
         today = timezone.localdate()
         sent = 0
         for reminder in Reminder.objects.due(today):
-            context = {"patient": reminder.patient, "url": f"{base_url.rstrip('/')}/progress/check-in/"}
+            context = {
+                "patient": reminder.patient,
+                "url": f"{base_url.rstrip('/')}/progress/check-in/",
+            }
             send_mail(
                 subject="Your weekly backpain check-in",
                 message=render_to_string("progress/reminder_email.txt", context),
