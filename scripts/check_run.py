@@ -114,7 +114,7 @@ def main() -> int:
             try:
                 took = wait_healthy(server, port, limit, log)
                 timings.append(took)
-                print(f"start {attempt}: /healthz answered after {took:.1f} s (limit {limit:.0f} s)")
+                print(f"start {attempt}: /healthz after {took:.1f} s (limit {limit:.0f} s)")
                 if attempt == 1:
                     check_pages(port)
                     print(f"pages: {', '.join(PAGES)}, a hashed stylesheet and the 404 page OK")
@@ -124,6 +124,7 @@ def main() -> int:
         print(f"check_run: {failure}", file=sys.stderr)
         sys.stderr.write(log.read_text()[-3000:])
         return 1
+    print(f"make run start times: first {timings[0]:.1f} s, second {timings[1]:.1f} s")
     return 0
 
 
