@@ -40,7 +40,7 @@ def _plan_items(plan: Plan) -> list[PlanItem]:
 @login_required
 @patient_required
 def plan(request: HttpRequest) -> HttpResponse:
-    gate = care_gate(request.user)
+    gate = care_gate(request)
     if gate is not None:
         return render(request, "progress/plan.html", {"gate": gate})
     current = services.plan_current(patient=request.user)
@@ -198,7 +198,7 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
 @login_required
 @patient_required
 def log(request: HttpRequest) -> HttpResponse:
-    gate = care_gate(request.user)
+    gate = care_gate(request)
     if gate is not None:
         return render(request, "progress/log.html", {"gate": gate})
     return _session_page(request, None)

@@ -1,7 +1,7 @@
 """What other apps ask the screening: is the way to exercise open, and is a check due?
 
-The plan and session logging call `care_gate` and show `templates/screening/_gate.html`
-instead of exercises while it returns a screening; the weekly check-in calls
+Every page that starts exercise calls `care_gate` and shows `templates/screening/_gate.html`
+first, with its start controls off, while it returns a screening; the weekly check-in calls
 `screening_is_stale` to offer a new screening; the checklist result asks
 `bone_density_caution_for` whether to stress the bone-density cautions.
 """
@@ -25,13 +25,15 @@ def latest_screening(user: AbstractBaseUser | AnonymousUser) -> Screening | None
     return Screening.objects.filter(user=user).completed().newest_first().first()
 
 
-def care_gate(user: AbstractBaseUser | AnonymousUser) -> Screening | None:
+def care_gate(request: HttpRequest) -> Screening | None:
     """Return the screening that closes the way to exercise, or None when it is open.
 
-    The way is closed while the latest screening is an emergency the person has not yet
-    confirmed they sought care for. A newer screening replaces it either way.
+    The way is closed while this person's latest screening (their account's, or as a guest
+    this browser's) is an emergency they have not yet confirmed they sought care for. A
+    newer screening replaces it either way. Every page that starts exercise (plan, log,
+    exercise pages, timer, routine player) asks this before offering a start control.
     """
-    latest = latest_screening(user)
+    latest = Screening.objects.for_request(request).completed().newest_first().first()
     return latest if latest is not None and latest.needs_acknowledgement else None
 
 

@@ -3,12 +3,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.utils import timezone
 
 from apps.screening.gate import care_gate, latest_screening, screening_is_stale
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
+from backpain.guest import guest_id
 from tests.screening.factories import ScreeningFactory
 
 
@@ -16,46 +20,64 @@ def days_ago(days: int):
     return timezone.now() - timedelta(days=days)
 
 
+def request_for(user) -> HttpRequest:
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = SessionStore()
+    return request
+
+
+def test_a_guests_unacknowledged_emergency_closes_their_gate_only(db):
+    guest, other_guest = request_for(AnonymousUser()), request_for(AnonymousUser())
+    emergency = ScreeningFactory(guest_id=guest_id(guest, create=True), user=None,
+                                 urgency=Urgency.EMERGENCY)  # fmt: skip
+
+    assert care_gate(guest) == emergency
+    assert care_gate(other_guest) is None
+    emergency.acknowledge()
+    assert care_gate(guest) is None
+
+
 def test_the_gate_is_open_without_any_screening(patient):
-    assert care_gate(patient) is None
+    assert care_gate(request_for(patient)) is None
 
 
 def test_the_gate_is_open_for_someone_not_logged_in(db):
-    assert care_gate(AnonymousUser()) is None
+    assert care_gate(request_for(AnonymousUser())) is None
     assert latest_screening(AnonymousUser()) is None
 
 
 def test_an_unacknowledged_emergency_closes_the_gate(patient):
     emergency = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)
 
-    assert care_gate(patient) == emergency
+    assert care_gate(request_for(patient)) == emergency
 
 
 def test_acknowledging_the_emergency_opens_the_gate(patient):
     emergency = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)
     emergency.acknowledge()
 
-    assert care_gate(patient) is None
+    assert care_gate(request_for(patient)) is None
 
 
 def test_a_newer_screening_without_an_emergency_opens_the_gate(patient):
     ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2))
     ScreeningFactory(user=patient, urgency=Urgency.NONE, started_at=days_ago(1))
 
-    assert care_gate(patient) is None
+    assert care_gate(request_for(patient)) is None
 
 
 def test_an_unfinished_screening_does_not_open_the_gate(patient):
     emergency = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(1))
     Screening.objects.create(user=patient)
 
-    assert care_gate(patient) == emergency
+    assert care_gate(request_for(patient)) == emergency
 
 
 def test_another_persons_emergency_does_not_close_my_gate(patient, other_patient):
     ScreeningFactory(user=other_patient, urgency=Urgency.EMERGENCY)
 
-    assert care_gate(patient) is None
+    assert care_gate(request_for(patient)) is None
 
 
 def test_a_screening_is_stale_when_there_is_none_or_it_is_older_than_a_week(patient):
@@ -72,7 +94,7 @@ def test_a_screening_is_stale_when_there_is_none_or_it_is_older_than_a_week(pati
 def test_the_gate_include_shows_the_emergency_advice_and_the_way_to_confirm(patient):
     emergency = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)
 
-    html = render_to_string("screening/_gate.html", {"screening": care_gate(patient)})
+    html = render_to_string("screening/_gate.html", {"screening": care_gate(request_for(patient))})
 
     assert 'role="alert"' in html
     assert "Call 999 or go to A&amp;E now" in html
