@@ -133,7 +133,8 @@ def score_trends(runs: Sequence[Run]) -> list[tuple[Run, str]]:
     older = [*runs[1:], None]
     return [
         (run, trend(run.score - prior.score) if prior else "")
-        for run, prior in zip(runs, older, strict=True)
+        # Not strict: with no runs, `older` still holds its closing None.
+        for run, prior in zip(runs, older, strict=False)
     ]
 
 
