@@ -183,8 +183,16 @@ class Exercise(models.Model):
     def equipment_labels(self) -> list[str]:
         return [Equipment(item).label for item in self.equipment]
 
-    def source_titles(self) -> list[tuple[str, str]]:
-        return [(source, SOURCES.get(source, source)) for source in self.sources]
+    def source_names(self) -> list[str]:
+        """Return the titles of the pages this exercise comes from, for the page's credits."""
+        return [SOURCES.get(source, source) for source in self.sources]
+
+    def variant_rows(self) -> list[tuple[str, str]]:
+        """Return each source's own dosage as (source title, dosage), for the variants table."""
+        return [
+            (SOURCES.get(variant["source"], variant["source"]), variant["text"])
+            for variant in self.variants
+        ]
 
     def timer_data(self) -> dict[str, Any]:
         """The dosage as the timer script reads it (see static/js/timer.js)."""

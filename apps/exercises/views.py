@@ -1,16 +1,29 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from apps.screening.gate import bone_density_caution_for, care_gate
+
 from .forms import LibraryFilterForm
 from .models import Exercise
 
 MAX_ROUTINE_ITEMS = 20
+
+
+def screening_context(request: HttpRequest) -> dict[str, Any]:
+    """Return what this person's own screening changes on an exercise page.
+
+    `gate` is an emergency result they have not confirmed seeking care for: the page shows
+    the care banner first and offers no working start control. `bone_density` shows the
+    bone-density notes in full rather than as a marker to open.
+    """
+    return {"gate": care_gate(request), "bone_density": bone_density_caution_for(request)}
 
 
 @require_safe
@@ -23,6 +36,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "exercises": exercises,
         "filtered": bool(filters),
         "notes": notes,
+        **screening_context(request),
     }
     template = "exercises/library.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -37,11 +51,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(
         Exercise.objects.select_related("regression", "progression"), slug=slug
     )
-    return render(
-        request,
-        "exercises/detail.html",
-        {"exercise": exercise, "timer_config": json.dumps(exercise.timer_data())},
-    )
+    context = {"exercise": exercise, **screening_context(request)}
+    # While the gate is closed the page ships no timer settings, so the script has nothing to run.
+    context["timer_config"] = None if context["gate"] else json.dumps(exercise.timer_data())
+    return render(request, "exercises/detail.html", context)
 
 
 def routine_slugs(request: HttpRequest) -> list[str]:
@@ -54,13 +67,13 @@ def routine_slugs(request: HttpRequest) -> list[str]:
 def routine(request: HttpRequest) -> HttpResponse:
     slugs = routine_slugs(request)
     exercises = Exercise.objects.in_slug_order(slugs)
-    return render(
-        request,
-        "exercises/routine.html",
-        {
-            "exercises": exercises,
-            "unknown": len(slugs) - len(exercises),
-            "items": ",".join(exercise.slug for exercise in exercises),
-            "routine_config": json.dumps([exercise.timer_data() for exercise in exercises]),
-        },
+    context = {
+        "exercises": exercises,
+        "unknown": len(slugs) - len(exercises),
+        "items": ",".join(exercise.slug for exercise in exercises),
+        **screening_context(request),
+    }
+    context["routine_config"] = (
+        None if context["gate"] else json.dumps([e.timer_data() for e in exercises])
     )
+    return render(request, "exercises/routine.html", context)

@@ -1,11 +1,12 @@
 // Guided routine player: steps hands-free through a list of exercises and their timers.
-import { Timer, bindSpaceKey, pick } from "./timer.js";
+import { Timer, bindSpaceKey, isGated, pick } from "./timer.js";
 
 // A breath between exercises, in seconds (?gap= in the URL changes it).
 const PAUSE_BETWEEN_EXERCISES = pick("gap", 2);
 
 const root = document.querySelector("[data-routine]");
-if (root) {
+// A gated player (unconfirmed emergency result) ships no settings and is left alone.
+if (root && !isGated(root) && root.dataset.routineConfig) {
   const items = JSON.parse(root.dataset.routineConfig);
   const role = (name) => root.querySelector(`[data-role="${name}"]`);
   const listItems = document.querySelectorAll("[data-routine-item]");

@@ -85,6 +85,11 @@ function beep() {
   }
 }
 
+// The server marks a timer or player data-gated while the person's care gate is closed.
+export function isGated(element) {
+  return element.hasAttribute("data-gated");
+}
+
 const BREATH_LABELS = { inhale: "Breathe in", hold: "Hold", exhale: "Breathe out", hold_after: "Hold" };
 
 export class Timer {
@@ -155,6 +160,8 @@ export class Timer {
   }
 
   start() {
+    // A timer the server marked gated (an unconfirmed emergency result) never starts.
+    if (isGated(this.root)) return;
     this.buttons.start.hidden = true;
     this.buttons.stop.disabled = false;
     this.running = true;
@@ -320,7 +327,7 @@ export function bindSpaceKey(getTimer) {
 
 const configHolder = document.querySelector("[data-timer-config]");
 const timerRoot = document.querySelector("[data-timer]");
-if (configHolder && timerRoot) {
+if (configHolder && timerRoot && !isGated(timerRoot)) {
   const timer = new Timer(timerRoot, JSON.parse(configHolder.dataset.timerConfig));
   bindSpaceKey(() => timer);
 }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,119 @@ def test_loading_twice_changes_nothing(content):
 def test_the_database_bounds_every_dosage(content, field, value):
     with pytest.raises(IntegrityError), transaction.atomic():
         Exercise.objects.filter(slug="bridge").update(**{field: value})
+
+
+# Patient-facing text: what the pages show, so no internal notes about the sources.
+
+# Notes written for us rather than for patients: "the source gives no set time",
+# "source 002", "(source 1)", "(no count given)", "(core section)".
+INTERNAL_NOTE = re.compile(
+    r"source (gives|names|says) no|source 00[0-9]|\(source [0-9]|\bsources?\b"
+    r"|\bno (set )?(time|count)s?\b[^.]*\bgiven\b|\b(core|posture) section\b",
+    re.IGNORECASE,
+)
+PATIENT_FACING = ("name", "purpose", "steps", "cues", "mistakes", "cautions", "dosage_text",
+                  "bone_density_note")  # fmt: skip
+
+
+def patient_facing_strings(row: dict) -> list[tuple[str, str]]:
+    """Every string of one fixture row that a page can show, as (field, text)."""
+    found = []
+    for field in PATIENT_FACING:
+        value = row[field]
+        found += [(field, text) for text in (value if isinstance(value, list) else [value])]
+    found += [("variants", variant["text"]) for variant in row["variants"]]
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Suggested starting point: 2 minutes. The source gives no set time.",
+        "the same count source 002 gives for the plank",
+        "Hold a few seconds (source 1)",
+        "Small rocks (no count given)",
+        "10-15 per side (core section)",
+        "The sources say so.",
+    ],
+)
+def test_the_internal_note_pattern_catches_what_it_must(text):
+    assert INTERNAL_NOTE.search(text)
+
+
+def test_no_patient_facing_text_carries_an_internal_note():
+    rows = json.loads(FIXTURE.read_text())
+
+    notes = [
+        f"{row['slug']}.{field}: {text}"
+        for row in rows
+        for field, text in patient_facing_strings(row)
+        if INTERNAL_NOTE.search(text)
+    ]
+    assert not notes, "\n".join(notes)
+
+
+def test_our_own_starting_doses_say_so_in_plain_words():
+    rows = {row["slug"]: row for row in json.loads(FIXTURE.read_text())}
+
+    # No source gives a time for these; the dose shown is a suggestion of ours.
+    for slug in ["breathing-90-90", "supine-twist", "sphinx", "thoracic-spine-roll",
+                 "calf-stretch", "isometric-holds", "single-leg-bridge"]:  # fmt: skip
+        assert "starting point we suggest" in rows[slug]["dosage_text"], slug
+
+
+# Dosage exactly as 002 gives it: "Repeat 20 times", not 20 on each side.
+
+
+@pytest.mark.parametrize("slug", ["hamstring-stretch-belt", "piriformis-stretch",
+                                  "hip-flexor-stretch"])  # fmt: skip
+def test_the_one_sided_stretches_of_002_are_twenty_times_in_all(content, slug):
+    exercise = Exercise.objects.get(slug=slug)
+
+    assert exercise.reps * (2 if exercise.per_side else 1) == 20
+    assert exercise.hold_seconds == 5
+    assert "20 times in all" in exercise.dosage_text
+    assert not re.search(r"20 (times )?(on|with|for) each", exercise.dosage_text)
+    assert "20 in all" in exercise.steps[-1] and "Do 20" not in exercise.steps[-1]
+
+
+# Bone density (000: modify or avoid spinal movements that risk a fracture).
+
+FLAGGED = {
+    "angry-cat",
+    "cat-cow",
+    "childs-pose",
+    "supine-twist",
+    "thoracic-spine-roll",  # body weight on a roller under the spine
+    "seated-extension-roller",  # the same, leaning back over it
+    "piriformis-stretch",  # the arms pull the legs in, curling the low back (docs/decisions.md)
+}
+
+
+def test_exactly_the_exercises_that_load_the_spine_carry_the_flag(content):
+    flagged = Exercise.objects.filter(bone_density_caution=True)
+
+    assert {exercise.slug for exercise in flagged} == FLAGGED
+    for exercise in flagged:
+        assert len(exercise.bone_density_note) > 40, exercise.slug
+        assert "teacher who knows about bone health" in exercise.bone_density_note
+
+
+def test_bone_density_advice_lives_in_the_note_not_in_the_cautions_everyone_reads(content):
+    for exercise in Exercise.objects.all():
+        assert not any("bone density" in caution for caution in exercise.cautions), exercise.slug
+
+
+# Positions that stretch the sciatic nerve say when to stop.
+
+NERVE_TENSION = ["hamstring-stretch-belt", "piriformis-stretch", "hinging-side-lunge",
+                 "glute-hamstring-roll"]  # fmt: skip
+
+
+@pytest.mark.parametrize("slug", NERVE_TENSION)
+def test_nerve_stretching_positions_say_to_stop_if_symptoms_spread_down_the_leg(content, slug):
+    cautions = " ".join(Exercise.objects.get(slug=slug).cautions)
+
+    assert re.search(r"\bstop\b", cautions, re.IGNORECASE)
+    assert re.search(r"tingling, numbness or pain (spreads|down)", cautions)
+    assert "leg" in cautions and "sciatic nerve" in cautions

@@ -3,9 +3,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
+from django.utils.html import escape
 
-from apps.exercises.models import Exercise
+from apps.exercises.models import SOURCES, Exercise
+from tests.exercises.helpers import RENDERED_NOTE, days_ago, guest_screening
 from tests.factories import ExerciseFactory
+from tests.screening.factories import ScreeningFactory
 
 
 def count_text(response) -> str:
@@ -105,11 +109,43 @@ def test_queries_per_library_page_do_not_grow(client, db, django_assert_num_quer
     ExerciseFactory.create_batch(5)
     with django_assert_num_queries(1):
         small = client.get("/exercises/?region=hip")
-    ExerciseFactory.create_batch(45)
+    ExerciseFactory.create_batch(45, bone_density_caution=True, bone_density_note="Take care.")
     with django_assert_num_queries(1):
         large = client.get("/exercises/?region=hip")
 
     assert len(listed_slugs(small)) == 5 and len(listed_slugs(large)) == 50
+
+
+# A signed-in person: their session and account (2), the care gate (1), the bone-density
+# caution (1), the exercises (1), however many exercises and screenings there are.
+PERSON_BUDGET = 5
+
+
+def test_a_signed_in_persons_library_costs_the_same_for_any_amount_of_data(
+    patient_client, patient, django_assert_num_queries
+):
+    ExerciseFactory.create_batch(5)
+    ScreeningFactory(user=patient, bone_density_caution=True)
+    with django_assert_num_queries(PERSON_BUDGET):
+        small = patient_client.get("/exercises/?region=hip")
+    ExerciseFactory.create_batch(45, bone_density_caution=True, bone_density_note="Take care.")
+    ScreeningFactory.create_batch(10, user=patient, bone_density_caution=True)
+    with django_assert_num_queries(PERSON_BUDGET):
+        large = patient_client.get("/exercises/?region=hip")
+
+    assert len(listed_slugs(small)) == 5 and len(listed_slugs(large)) == 50
+    assert large.content.decode().count(FULL_NOTE) == 45
+
+
+def test_a_signed_in_persons_exercise_page_and_routine_stay_in_budget(
+    patient_client, patient, content, django_assert_num_queries
+):
+    ScreeningFactory(user=patient, bone_density_caution=True)
+    with django_assert_num_queries(PERSON_BUDGET):
+        patient_client.get("/exercises/supine-twist/")
+    every = ",".join(Exercise.objects.values_list("slug", flat=True)[:20])
+    with django_assert_num_queries(PERSON_BUDGET):
+        patient_client.get(f"/exercises/routine/?items={every}")
 
 
 def test_the_exercise_page_shows_everything(client, content):
@@ -129,7 +165,39 @@ def test_the_exercise_page_shows_everything(client, content):
         assert text.replace("'", "&#x27;") in body
     assert "Education, not a diagnosis" in body
     assert "data-timer-config" in body
-    assert "What each source suggests" in body
+    assert "Do it as a guided routine" in body
+
+
+def test_each_sources_dosage_is_labelled_with_its_title_not_a_code(client, content):
+    body = client.get("/exercises/plank/").content.decode()
+    table = body.split('<table class="variants">')[1].split("</table>")[0]
+
+    assert "<caption>What each guide suggests</caption>" in table
+    for code in ["001", "002"]:
+        assert f'<th scope="row">{escape(SOURCES[code])}</th>' in table
+    assert "Source" not in table and "00" not in table
+
+
+def test_the_sources_are_one_line_of_titles(client, content):
+    body = client.get("/exercises/childs-pose/").content.decode()
+
+    line = re.search(r'<p class="sources-line">([^<]*)</p>', body).group(1)
+    assert line == escape(f"Where this comes from: {SOURCES['001']}; {SOURCES['002']}")
+    assert body.count("Where this comes from") == 1
+
+
+def test_no_page_shows_an_internal_note_about_the_sources(client, content):
+    slugs = list(Exercise.objects.values_list("slug", flat=True))
+    pages = [
+        "/exercises/",
+        "/exercises/routine/?items=" + ",".join(slugs[:20]),
+        "/exercises/routine/?items=" + ",".join(slugs[20:]),
+        *(f"/exercises/{slug}/" for slug in slugs),
+    ]
+
+    for url in pages:
+        body = client.get(url).content.decode()
+        assert not RENDERED_NOTE.search(body), (url, RENDERED_NOTE.search(body).group(0))
 
 
 def test_the_exercise_page_costs_one_query(client, content, django_assert_num_queries):
@@ -137,10 +205,60 @@ def test_the_exercise_page_costs_one_query(client, content, django_assert_num_qu
         client.get("/exercises/plank/")
 
 
-def test_a_bone_density_flag_is_shown_not_hidden(client, content):
-    body = client.get("/exercises/supine-twist/").content.decode()
+# Bone density: the full note for people whose screening raised it, a marker for others.
 
-    assert "If you have low bone density" in body
+MARKER = "<summary>Low bone density: take care</summary>"
+FULL_NOTE = '<div class="caution" role="note">'
+
+
+def test_without_the_caution_a_flagged_exercise_shows_a_marker_that_opens_to_the_note(
+    client, content
+):
+    twist = Exercise.objects.get(slug="supine-twist")
+
+    for url in ["/exercises/supine-twist/", "/exercises/?q=twist",
+                "/exercises/routine/?items=supine-twist"]:  # fmt: skip
+        body = client.get(url).content.decode()
+        assert MARKER in body, url
+        assert FULL_NOTE not in body, url
+        details = body.split('<details class="caution-marker">')[1].split("</details>")[0]
+        assert twist.bone_density_note in details, url
+
+
+def test_an_unflagged_exercise_has_neither(client, content):
+    body = client.get("/exercises/plank/").content.decode()
+
+    assert MARKER not in body and FULL_NOTE not in body
+
+
+def test_the_patients_bone_density_caution_shows_the_note_in_full(patient_client, patient, content):
+    ScreeningFactory(user=patient, bone_density_caution=True)
+    twist = Exercise.objects.get(slug="supine-twist")
+
+    for url in ["/exercises/supine-twist/", "/exercises/?q=twist",
+                "/exercises/routine/?items=supine-twist"]:  # fmt: skip
+        body = patient_client.get(url).content.decode()
+        assert FULL_NOTE in body, url
+        assert twist.bone_density_note in body.split(FULL_NOTE)[1].split("</div>")[0], url
+        assert MARKER not in body, url
+
+
+def test_a_guests_own_caution_counts_and_only_theirs(client, content):
+    with_caution, without = client, Client()
+    guest_screening(with_caution, bone_density_caution=True)
+    guest_screening(without, bone_density_caution=False)
+
+    assert FULL_NOTE in with_caution.get("/exercises/supine-twist/").content.decode()
+    assert MARKER in without.get("/exercises/supine-twist/").content.decode()
+
+
+def test_a_newer_screening_without_the_caution_turns_the_full_note_back_into_a_marker(
+    patient_client, patient, content
+):
+    ScreeningFactory(user=patient, bone_density_caution=True, started_at=days_ago(3))
+    ScreeningFactory(user=patient, bone_density_caution=False, started_at=days_ago(1))
+
+    assert MARKER in patient_client.get("/exercises/supine-twist/").content.decode()
 
 
 def test_an_unknown_exercise_is_a_404_with_a_way_back(client, content):
