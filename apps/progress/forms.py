@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 
 from apps.exercises.models import Exercise
+from apps.screening.triage import Level
+from backpain.wizard import ANSWER_MESSAGE, YesNoUnsure
 
 from .models import CheckIn, FunctionActivity, Reminder, Session
 
@@ -168,12 +170,15 @@ class CheckInForm(forms.ModelForm):
         for question in recheck:
             name = f"recheck_{question.key}"
             self.fields[name] = forms.ChoiceField(
-                label=question.text,
-                choices=[("no", "No"), ("yes", "Yes")],
+                label=question.trigger,
+                choices=YesNoUnsure.choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Please answer yes or no."},
+                error_messages={
+                    "required": ANSWER_MESSAGE,
+                    "invalid_choice": ANSWER_MESSAGE,
+                },
             )
-            self.recheck_keys.append((question.key, name))
+            self.recheck_keys.append((question.key, name, question.level))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -199,7 +204,7 @@ class CheckInForm(forms.ModelForm):
         }
 
     def recheck_answers(self) -> dict[str, str]:
-        return {key: self.cleaned_data[name] for key, name in self.recheck_keys}
+        return {key: self.cleaned_data[name] for key, name, _ in self.recheck_keys}
 
     def field_groups(self) -> dict[str, list[forms.BoundField]]:
         return {
@@ -209,7 +214,12 @@ class CheckInForm(forms.ModelForm):
                 for name in (name, score)
                 if name
             ],
-            "recheck": [self[name] for _, name in self.recheck_keys],
+            "recheck_emergency": [
+                self[name] for _, name, level in self.recheck_keys if level == Level.EMERGENCY
+            ],
+            "recheck_urgent": [
+                self[name] for _, name, level in self.recheck_keys if level == Level.URGENT
+            ],
         }
 
 

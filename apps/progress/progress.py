@@ -75,7 +75,9 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
     )
     this_week = sum(1 for day in session_days if day >= week_start(today))
     advice = progress_advice(
-        weeks=[WeekScore(c.week_start, c.pain_average, c.pain_worst) for c in check_ins],
+        weeks=[
+            WeekScore(c.week_start, c.pain_average, c.pain_worst, c.sleep_nights) for c in check_ins
+        ],
         last_session_on=last_session_on,
         today=today,
     )

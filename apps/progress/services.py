@@ -6,13 +6,13 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from apps.accounts.models import User
 from apps.checklist.results import latest_priorities
 from apps.exercises.models import Exercise
 from apps.screening.gate import latest_screening
 from apps.screening.models import Question, Screening
+from apps.screening.triage import Level
 
 from .models import (
     CheckIn,
@@ -178,20 +178,19 @@ def check_in_save(
     return check_in
 
 
-def emergency_recheck(*, request: HttpRequest, answers: dict[str, str]) -> Screening | None:
-    """Record the check-in's re-asked emergency questions; when any is yes, a screening result.
+def recheck_record(*, patient: User, answers: dict[str, str]) -> Screening:
+    """Record the check-in's weekly re-check of the emergency and urgent signs.
 
-    Any "yes" completes a screening with these answers, which triage turns into the
-    emergency advice; all "no" records nothing (the full check is still offered).
+    It is a screening of its own (the questions it did not ask keep the patient's earlier
+    answers), so it never deletes or weakens their unfinished or completed checks.
     """
-    if "yes" not in answers.values():
-        return None
-    screening = Screening.objects.start(request)
-    for question in Question.objects.filter(key__in=answers):
-        screening.record(question, answers[question.key])
-    screening.complete()
-    return screening
+    return Screening.objects.record_recheck(user=patient, answers=answers)
 
 
-def emergency_questions() -> list[Question]:
-    return list(Question.objects.active().filter(level="emergency").order_by("order"))
+def recheck_questions() -> list[Question]:
+    """The signs re-asked every week: every emergency and urgent question, in order."""
+    return list(
+        Question.objects.active()
+        .filter(level__in=[Level.EMERGENCY, Level.URGENT])
+        .order_by("order")
+    )

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from apps.accounts.decorators import patient_required
 from apps.exercises.models import Exercise
 from apps.exercises.views import routine_slugs
-from apps.screening.gate import care_gate, screening_is_stale
+from apps.screening.gate import care_gate, latest_screening
+from apps.screening.triage import Urgency
 
 from . import services
 from .forms import CheckInForm, EntryFormSet, ReminderForm, SessionForm, SwapForm
@@ -43,6 +44,10 @@ def plan(request: HttpRequest) -> HttpResponse:
     gate = care_gate(request)
     if gate is not None:
         return render(request, "progress/plan.html", {"gate": gate})
+    screening = latest_screening(request.user)
+    if screening is None:
+        # The plan depends on the answers (bone density) and must not precede the safety check.
+        return render(request, "progress/plan.html", {"needs_screening": True})
     current = services.plan_current(patient=request.user)
     items = _plan_items(current)
     exercises = list(Exercise.objects.all())
@@ -67,6 +72,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "routine_items": ",".join(item.exercise.slug for item in items),
             "bone_density": bone_density,
+            "care_first": screening.urgency == Urgency.URGENT,
         },
     )
 
@@ -231,7 +237,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         if existing
         else {}
     )
-    recheck = services.emergency_questions() if screening_is_stale(request.user) else []
+    recheck = services.recheck_questions()
     form = CheckInForm(
         request.POST or None,
         instance=existing,
@@ -250,15 +256,16 @@ def check_in(request: HttpRequest) -> HttpResponse:
             activity_names=form.activity_names(),
             scores=form.scores(),
         )
-        screening = services.emergency_recheck(request=request, answers=form.recheck_answers())
-        if screening is not None:
+        screening = services.recheck_record(patient=request.user, answers=form.recheck_answers())
+        # A sign that needs care today comes before any thanks for checking in.
+        if screening.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
             return redirect(screening.get_absolute_url())
         messages.success(request, "Check-in saved. Thank you.")
         return redirect("progress:home")
     return render(
         request,
         "progress/check_in.html",
-        {"form": form, "week": week, "existing": existing, "recheck": bool(recheck)},
+        {"form": form, "week": week, "existing": existing},
     )
 
 

@@ -28,13 +28,12 @@ def latest_screening(user: AbstractBaseUser | AnonymousUser) -> Screening | None
 def care_gate(request: HttpRequest) -> Screening | None:
     """Return the screening that closes the way to exercise, or None when it is open.
 
-    The way is closed while this person's latest screening (their account's, or as a guest
-    this browser's) is an emergency they have not yet confirmed they sought care for. A
-    newer screening replaces it either way. Every page that starts exercise (plan, log,
-    exercise pages, timer, routine player) asks this before offering a start control.
+    The way is closed while this person (their account, or as a guest this browser) has an
+    emergency result, from a full check or a weekly re-check, that they have not confirmed
+    seeking care for. Every page that starts exercise (plan, log, exercise pages, timer,
+    routine player) asks this before offering a start control.
     """
-    latest = Screening.objects.for_request(request).completed().newest_first().first()
-    return latest if latest is not None and latest.needs_acknowledgement else None
+    return Screening.objects.care_gate(request)
 
 
 def screening_is_stale(user: AbstractBaseUser | AnonymousUser, days: int = 7) -> bool:

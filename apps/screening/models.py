@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from backpain.wizard import WizardAnswer, WizardRun, WizardRunManager
+from backpain.wizard import WizardAnswer, WizardRun, WizardRunManager, WizardRunQuerySet
 
 from .advice import Advice, advice_for
 from .triage import Level, Triage, Urgency, triage
@@ -50,8 +52,53 @@ class Question(models.Model):
         return self.key
 
 
+class Kind(models.TextChoices):
+    FULL = "full", "Warning-signs check"
+    RECHECK = "recheck", "Weekly re-check"
+
+
+class ScreeningQuerySet(WizardRunQuerySet):
+    def care_gate(self, request: HttpRequest) -> Screening | None:
+        """Return this person's emergency result that still closes the way to exercise.
+
+        That is an emergency they have not confirmed seeking care for, unless a full check
+        was completed after it. While one is open, a new full check cannot be started, so in
+        practice only the confirmation opens the way; a weekly re-check never does.
+        """
+        mine = self.for_request(request).completed()
+        newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
+        return (
+            mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
+            .exclude(Exists(newer_full_check))
+            .order_by("-completed_at")
+            .first()
+        )
+
+
+class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]
+    @transaction.atomic
+    def record_recheck(self, *, user: Any, answers: dict[str, str]) -> Screening:
+        """Record the weekly re-check as a completed screening of its own.
+
+        The questions it did not ask keep the answers of the person's latest check, so a
+        short re-check never weakens what they said before (a bone density caution stays
+        on), and their unfinished full check, if any, is left alone.
+        """
+        previous = self.filter(user=user).completed().newest_first().first()
+        merged = {**(previous.answer_map() if previous else {}), **answers}
+        screening = self.create(user=user, kind=Kind.RECHECK)
+        Answer.objects.bulk_create(
+            Answer(screening=screening, question=question, value=merged[question.key])
+            for question in Question.objects.active().filter(key__in=merged)
+        )
+        screening.complete()
+        return screening
+
+
 class Screening(WizardRun):
     """One run through the red-flag questions by a patient or a guest."""
+
+    kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.FULL)
 
     # NULL until the screening is complete: no urgency is different from an empty one.
     urgency = models.CharField(  # noqa: DJ001
@@ -64,7 +111,7 @@ class Screening(WizardRun):
     # When the person confirmed they sought care after an emergency result.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
-    objects = WizardRunManager()
+    objects = ScreeningManager()
 
     class Meta(WizardRun.Meta):
         constraints = [
@@ -105,9 +152,20 @@ class Screening(WizardRun):
             screening=self, question=question, defaults={"value": value}
         )
 
+    def mine(self) -> ScreeningQuerySet:
+        """Every screening of the same person (account or guest), this one included."""
+        if self.user_id is not None:
+            return Screening.objects.filter(user_id=self.user_id)
+        return Screening.objects.filter(guest_id=self.guest_id)
+
     def complete(self) -> Triage:
         """Triage the answers, store the outcome and mark the screening complete."""
-        outcome = triage(self.answer_map(), Question.objects.levels())
+        before = self.mine().completed().exclude(pk=self.pk).newest_first().first()
+        outcome = triage(
+            self.answer_map(),
+            Question.objects.levels(),
+            caution_before=bool(before and before.bone_density_caution),
+        )
         self.urgency = outcome.urgency
         self.trigger_keys = list(outcome.triggers)
         self.unsure_keys = list(outcome.unsure)
@@ -117,10 +175,18 @@ class Screening(WizardRun):
         return outcome
 
     def acknowledge(self) -> None:
-        """Record that the person has sought care for an emergency result (once)."""
+        """Record that the person has sought care for this emergency result (once).
+
+        Seeking care covers their earlier unconfirmed emergency results too.
+        """
         if self.acknowledged_at is None:
             self.acknowledged_at = timezone.now()
             self.save(update_fields=["acknowledged_at"])
+            self.mine().filter(
+                urgency=Urgency.EMERGENCY,
+                acknowledged_at__isnull=True,
+                completed_at__lte=self.completed_at,
+            ).update(acknowledged_at=self.acknowledged_at)
 
     def answers_for(self, keys: list[str]) -> list[Answer]:
         """Return the answers to these questions in the order of `keys` (one query)."""

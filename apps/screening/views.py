@@ -22,8 +22,9 @@ from backpain.wizard import (
 
 from . import advice
 from .forms import AcknowledgeForm
+from .gate import care_gate
 from .models import Question, Screening
-from .triage import Urgency
+from .triage import Urgency, ends_check
 
 # Every page here shows someone's health answers: no browser or proxy may keep a copy.
 
@@ -36,12 +37,16 @@ def start(request: HttpRequest) -> HttpResponse:
     keys = list(Question.objects.active().values_list("key", flat=True))
     context = resume_context(current, keys, current.answer_map() if current else {})
     context["latest"] = Screening.objects.for_request(request).completed().newest_first().first()
+    context["gate"] = care_gate(request)
     return render(request, "screening/start.html", context)
 
 
 @require_POST
 @never_cache
 def new(request: HttpRequest) -> HttpResponse:
+    # An unconfirmed emergency is not answered away: confirm seeking care first.
+    if gate := care_gate(request):
+        return redirect(gate.get_absolute_url() + "#next-steps")
     Screening.objects.start(request)
     return redirect("screening:step", 1)
 
@@ -53,6 +58,8 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
     questions = list(Question.objects.active())
     if not questions:
         raise Http404("The screening questions are not loaded.")
+    if gate := care_gate(request):
+        return leave(request, gate.get_absolute_url() + "#next-steps")
     screening = Screening.objects.current(request)
     if screening is None and request.method == "GET":
         return leave(request, reverse("screening:start"))
@@ -70,6 +77,8 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
         screening = screening or Screening.objects.start(request)
         screening.record(question, form.cleaned_data["answer"])
         following = step_after(position, [q.key for q in questions], {*answers, question.key})
+        if ends_check(question.level, form.cleaned_data["answer"]):
+            following = None
         if following is not None:
             return redirect("screening:step", following)
         screening.complete()
@@ -87,11 +96,15 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def _result_context(screening: Screening, form: AcknowledgeForm | None) -> dict[str, Any]:
+    reasons = screening.answers_for(screening.trigger_keys)
+    # The answers that set the level; when every one was "not sure", the page says so.
+    deciding = [answer for answer in reasons if answer.question.level == screening.urgency]
     return {
         "screening": screening,
         "advice": screening.advice,
-        "reasons": screening.answers_for(screening.trigger_keys),
-        "doubts": screening.answers_for(screening.unsure_keys),
+        "reasons": reasons,
+        "deciding": deciding,
+        "only_unsure": bool(deciding) and all(a.value == "unsure" for a in deciding),
         "form": form,
         "bone_density": advice.note("bone_density") if screening.bone_density_caution else None,
         "unsure_note": advice.note("unsure"),

@@ -6,6 +6,9 @@ state), the result for every level, the emergency confirmation, and the history.
 
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from playwright.sync_api import Browser, Page, expect
 
 from apps.screening.models import Question, Screening
@@ -13,7 +16,9 @@ from tests.e2e.conftest import PageGuard
 from tests.e2e.journeys import log_in
 from tests.factories import PASSWORD
 
-TOTAL = 16
+QUESTIONS = json.loads((settings.BASE_DIR / "fixtures" / "screening_questions.json").read_text())
+TOTAL = len(QUESTIONS)
+NUMBER = {question["key"]: question["order"] for question in QUESTIONS}
 PHONE = {"width": 375, "height": 667}
 
 
@@ -66,16 +71,22 @@ def test_a_guest_says_no_throughout_and_is_told_to_keep_moving(page: Page, axe, 
     axe()
 
 
-def test_a_yes_to_bladder_or_bowel_problems_puts_the_emergency_advice_first(page: Page, axe):
+def test_a_yes_to_question_one_shows_the_emergency_result_next_with_tap_to_call(page: Page, axe):
     page.set_viewport_size(PHONE)
     start(page, axe)
-    answer(page, "Yes", 1)
-    for number in range(2, TOTAL + 1):
-        answer(page, "No", number)
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Next").click()
 
+    # No second question: the very next screen is the emergency result.
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Call 999 or go to A&E now")
+    expect(alert).to_contain_text("new problems controlling or feeling your bladder or bowel")
     expect(page.locator("[data-urgency]")).to_have_attribute("data-urgency", "emergency")
+    call = alert.get_by_role("link", name="Call 999 now")
+    expect(call).to_have_attribute("href", "tel:999")
+    expect(alert.get_by_role("link", name="Call 999, emergency services").first).to_have_attribute(
+        "href", "tel:999"
+    )
     # The advice is the first thing in the page's content and starts on the first screen.
     assert page.evaluate(
         """() => {
@@ -87,8 +98,12 @@ def test_a_yes_to_bladder_or_bowel_problems_puts_the_emergency_advice_first(page
     )
     heading = alert.get_by_role("heading", level=1).bounding_box()
     assert heading is not None and heading["y"] + heading["height"] < PHONE["height"]
-    assert alert.bounding_box()["y"] < PHONE["height"]
+    box = call.bounding_box()
+    assert box is not None and box["y"] + box["height"] < PHONE["height"], "call button below fold"
     axe()
+    screening = Screening.objects.get()
+    assert screening.trigger_keys == ["bladder_bowel"]
+    assert screening.answers.count() == 1
 
     # The way on to exercise asks for confirmation first.
     page.get_by_role("button", name="Continue").click()
@@ -103,32 +118,35 @@ def test_a_yes_to_bladder_or_bowel_problems_puts_the_emergency_advice_first(page
 
 def test_back_keeps_earlier_answers_and_a_reload_resumes_at_the_same_step(page: Page, axe):
     start(page, axe)
-    answer(page, "Not sure", 1)
-    answer(page, "No", 2)
+    # Questions 1 to 7 are emergency signs, where a not-sure ends the check: use no there.
+    for number in range(1, 8):
+        answer(page, "No", number)
+    answer(page, "Not sure", 8)
+    answer(page, "No", 9)
 
     page.get_by_role("link", name="Back", exact=True).click()
-    expect(progress(page)).to_have_text(f"Question 2 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 9 of {TOTAL}")
     expect(page.get_by_label("No", exact=True)).to_be_checked()
     axe()
     page.get_by_role("link", name="Back", exact=True).click()
-    expect(progress(page)).to_have_text(f"Question 1 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 8 of {TOTAL}")
     expect(page.get_by_label("Not sure", exact=True)).to_be_checked()
     axe()
 
     page.get_by_role("button", name="Next").click()
-    expect(progress(page)).to_have_text(f"Question 2 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 9 of {TOTAL}")
     page.get_by_role("button", name="Next").click()
-    expect(progress(page)).to_have_text(f"Question 3 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 10 of {TOTAL}")
 
     page.reload()
-    expect(progress(page)).to_have_text(f"Question 3 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 10 of {TOTAL}")
     axe()
     page.go_back()  # the browser's own Back reaches the address htmx pushed
-    expect(progress(page)).to_have_text(f"Question 2 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 9 of {TOTAL}")
     axe()
 
     page.goto("/screening/")
-    expect(page.get_by_role("link", name="Continue with question 3")).to_be_visible()
+    expect(page.get_by_role("link", name="Continue with question 10")).to_be_visible()
     axe()
 
 
@@ -146,8 +164,8 @@ def test_the_whole_wizard_works_without_javascript(browser: Browser, base_url: s
     for number in range(1, TOTAL + 1):
         expect(page).to_have_url(f"{base_url}/screening/step/{number}/")
         expect(progress(page)).to_have_text(f"Question {number} of {TOTAL}")
-        answer(page, "Yes" if number == 13 else "No", number)  # 13: night pain
-        if number == 2:
+        answer(page, "Yes" if number == NUMBER["radiating"] else "No", number)
+        if number == 9:
             page.get_by_role("link", name="Back", exact=True).click()
             expect(page.get_by_label("No", exact=True)).to_be_checked()
             page.get_by_role("button", name="Next").click()
@@ -169,9 +187,7 @@ def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, patient
         _complete(patient, {"sexual_function": "unsure", "weight_loss": "yes"}),
         _complete(patient, {"possible_fracture": "yes", "osteoporosis": "yes"}),
         _complete(patient, {"sleep_or_movement": "yes", "not_improving": "yes"}),
-        _complete(
-            patient, {"not_improving": "yes", "radiating": "unsure", "osteoporosis": "unsure"}
-        ),
+        _complete(patient, {"not_improving": "yes", "osteoporosis": "unsure"}),
         _complete(patient, {}),
     ]
     assert [s.urgency for s in screenings] == ["emergency", "urgent", "soon", "physio", "none"]
@@ -190,7 +206,7 @@ def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, patient
 def test_a_guests_result_survives_sign_up(page: Page, axe):
     start(page, axe)
     for number in range(1, TOTAL + 1):
-        answer(page, "Yes" if number == 15 else "No", number)  # 15: no better after weeks
+        answer(page, "Yes" if number == NUMBER["not_improving"] else "No", number)
     expect(page.locator("[data-urgency]")).to_have_attribute("data-urgency", "physio")
     axe()
 
