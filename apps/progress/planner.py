@@ -46,6 +46,14 @@ GENTLE_FILLERS = [
     "calf-stretch",
     "neutral-pelvis-sitting",
     "walking-break",
+    "ankle-hip-thoracic-drills",
+    "hip-flexor-stretch",
+    "hamstring-stretch-belt",
+    "big-toe-mobility",
+    "breathing-90-90",
+    "sky-high-stretch",
+    "chin-tuck",
+    "shoulder-blade-squeeze",
 ]
 KIND_ORDER = {
     "breathing": 0,
