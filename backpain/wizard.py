@@ -179,6 +179,11 @@ class WizardRunQuerySet(models.QuerySet):
     def newest_first(self) -> Self:
         return self.order_by("-started_at", "-id")
 
+    def latest_completed_first(self) -> Self:
+        """Completed runs, the most recently finished first (a run started earlier may finish
+        later, so the latest result is not the latest start)."""
+        return self.completed().order_by("-completed_at", "-id")
+
     def current(self, request: HttpRequest) -> Any:
         """Return this person's unfinished run, if any."""
         return self.for_request(request).in_progress().newest_first().first()

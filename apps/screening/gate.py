@@ -22,7 +22,7 @@ def latest_screening(user: AbstractBaseUser | AnonymousUser) -> Screening | None
     """Return the person's most recent completed screening, if any."""
     if not user.is_authenticated:
         return None
-    return Screening.objects.filter(user=user).completed().newest_first().first()
+    return Screening.objects.filter(user=user).latest_completed_first().first()
 
 
 def care_gate(request: HttpRequest) -> Screening | None:
@@ -47,5 +47,5 @@ def screening_is_stale(user: AbstractBaseUser | AnonymousUser, days: int = 7) ->
 def bone_density_caution_for(request: HttpRequest) -> bool:
     """Return True when this person's latest completed screening (their account's, or as a
     guest this browser's) raised the low-bone-density caution."""
-    latest = Screening.objects.for_request(request).completed().newest_first()
+    latest = Screening.objects.for_request(request).latest_completed_first()
     return bool(latest.values_list("bone_density_caution", flat=True).first())

@@ -84,7 +84,7 @@ class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # ty
         short re-check never weakens what they said before (a bone density caution stays
         on), and their unfinished full check, if any, is left alone.
         """
-        previous = self.filter(user=user).completed().newest_first().first()
+        previous = self.filter(user=user).latest_completed_first().first()
         merged = {**(previous.answer_map() if previous else {}), **answers}
         screening = self.create(user=user, kind=Kind.RECHECK)
         Answer.objects.bulk_create(
@@ -160,7 +160,7 @@ class Screening(WizardRun):
 
     def complete(self) -> Triage:
         """Triage the answers, store the outcome and mark the screening complete."""
-        before = self.mine().completed().exclude(pk=self.pk).newest_first().first()
+        before = self.mine().exclude(pk=self.pk).latest_completed_first().first()
         outcome = triage(
             self.answer_map(),
             Question.objects.levels(),

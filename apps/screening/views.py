@@ -36,7 +36,7 @@ def start(request: HttpRequest) -> HttpResponse:
     current = Screening.objects.current(request)
     keys = list(Question.objects.active().values_list("key", flat=True))
     context = resume_context(current, keys, current.answer_map() if current else {})
-    context["latest"] = Screening.objects.for_request(request).completed().newest_first().first()
+    context["latest"] = Screening.objects.for_request(request).latest_completed_first().first()
     context["gate"] = care_gate(request)
     return render(request, "screening/start.html", context)
 
@@ -139,5 +139,5 @@ def acknowledge(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @login_required
 @never_cache
 def history(request: HttpRequest) -> HttpResponse:
-    screenings = Screening.objects.for_request(request).completed().newest_first()
+    screenings = Screening.objects.for_request(request).latest_completed_first()
     return render(request, "screening/history.html", {"screenings": screenings})

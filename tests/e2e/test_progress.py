@@ -59,6 +59,12 @@ def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, 
     page.get_by_role("link", name="Weekly check-in").click()
     expect(page.get_by_role("heading", name="Weekly check-in")).to_be_visible()
     axe()
+    # The weekly re-check of every emergency and urgent sign comes first.
+    recheck = page.locator("fieldset.recheck")
+    signs = recheck.locator(".field fieldset")
+    assert signs.count() == 18
+    for index in range(signs.count()):
+        signs.nth(index).get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Your average pain this week").get_by_label(
         "2", exact=True
     ).check()
@@ -74,6 +80,7 @@ def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, 
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator("#id_days_active_error")).to_be_visible()
     axe()
+    expect(signs.first.get_by_label("No", exact=True)).to_be_checked()
     page.get_by_label(re.compile("^Days this week")).fill("5")
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_role("heading", name="Your progress")).to_be_visible()

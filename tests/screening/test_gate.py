@@ -60,11 +60,40 @@ def test_acknowledging_the_emergency_opens_the_gate(patient):
     assert care_gate(request_for(patient)) is None
 
 
-def test_a_newer_screening_without_an_emergency_opens_the_gate(patient):
-    ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2))
-    ScreeningFactory(user=patient, urgency=Urgency.NONE, started_at=days_ago(1))
+def test_a_newer_full_check_without_an_emergency_opens_the_gate(patient):
+    ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    ScreeningFactory(
+        user=patient, urgency=Urgency.NONE, started_at=days_ago(1), completed_at=days_ago(1)
+    )
 
     assert care_gate(request_for(patient)) is None
+
+
+def test_a_newer_recheck_without_an_emergency_leaves_the_gate_closed(patient):
+    emergency = ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    ScreeningFactory(user=patient, urgency=Urgency.NONE, kind="recheck")
+
+    assert care_gate(request_for(patient)) == emergency
+
+
+def test_an_emergency_from_a_recheck_closes_the_gate(patient):
+    ScreeningFactory(user=patient, started_at=days_ago(2), completed_at=days_ago(2))
+    emergency = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY, kind="recheck")
+
+    assert care_gate(request_for(patient)) == emergency
+
+
+def test_the_gate_shows_the_newest_unconfirmed_emergency(patient):
+    ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    newest = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY, kind="recheck")
+
+    assert care_gate(request_for(patient)) == newest
 
 
 def test_an_unfinished_screening_does_not_open_the_gate(patient):
@@ -97,5 +126,18 @@ def test_the_gate_include_shows_the_emergency_advice_and_the_way_to_confirm(pati
     html = render_to_string("screening/_gate.html", {"screening": care_gate(request_for(patient))})
 
     assert 'role="alert"' in html
-    assert "Call 999 or go to A&amp;E now" in html
+    assert 'href="tel:999">Call 999 now</a>' in html
+    assert (
+        'Call <a class="tel" href="tel:999" aria-label="Call 999, emergency services">999</a>'
+        " or go to A&amp;E now"
+    ) in html
+    assert "last check for warning signs found a sign" in " ".join(html.split())
     assert f"{emergency.get_absolute_url()}#next-steps" in html
+
+
+def test_the_gate_include_says_when_the_emergency_came_from_the_weekly_recheck(patient):
+    emergency = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY, kind="recheck")
+
+    html = render_to_string("screening/_gate.html", {"screening": emergency})
+
+    assert "Your weekly re-check found a sign" in " ".join(html.split())

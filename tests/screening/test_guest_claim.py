@@ -28,7 +28,7 @@ def test_logging_in_claims_the_guests_finished_and_unfinished_screenings(
 
 
 def test_signing_up_claims_the_guests_screening(anon_client, questions):
-    answer_all(anon_client, {"night_pain": "yes"})
+    answer_all(anon_client, {"radiating": "yes"})
 
     response = anon_client.post(
         reverse("account_signup"),
@@ -37,7 +37,7 @@ def test_signing_up_claims_the_guests_screening(anon_client, questions):
 
     assert response.status_code == 302
     history = anon_client.get(reverse("screening:history"))
-    assert "Soon: see a doctor or physiotherapist within days" in history.content.decode()
+    assert "Soon: see a GP or physiotherapist in the next few days" in history.content.decode()
     assert Screening.objects.get().user.email == "new@example.org"
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.screening import content
 from apps.screening.models import Answer, Question, Screening
 from apps.screening.triage import Urgency
-from tests.screening.factories import ScreeningFactory
+from tests.screening.factories import ScreeningFactory, answered_screening
 
 
 def test_load_content_is_idempotent_and_retires_questions_no_longer_in_the_file(questions):
@@ -21,14 +21,15 @@ def test_load_content_is_idempotent_and_retires_questions_no_longer_in_the_file(
     summary = content.load()
 
     assert summary == f"{len(questions)} questions (0 new, 1 retired)"
-    assert Question.objects.active().count() == len(questions) == 16
+    assert Question.objects.active().count() == len(questions) == 25
     retired.refresh_from_db()
     assert retired.active is False
 
 
 def test_questions_come_in_order_with_every_emergency_sign_first(questions):
     assert [question.order for question in questions] == sorted(q.order for q in questions)
-    assert [q.level for q in questions[:5]] == ["emergency"] * 5
+    assert [q.level for q in questions[:7]] == ["emergency"] * 7
+    assert "emergency" not in {q.level for q in questions[7:]}
     assert questions[0].key == "bladder_bowel"
 
 
@@ -66,7 +67,7 @@ def test_complete_stores_the_triage(patient, questions):
     screening = Screening.objects.create(user=patient)
     for question in questions:
         screening.record(question, "no")
-    screening.record(questions[5], "yes")  # possible_fracture
+    screening.record(Question.objects.get(key="possible_fracture"), "yes")
     screening.record(Question.objects.get(key="radiating"), "unsure")
     screening.record(Question.objects.get(key="osteoporosis"), "unsure")
 
@@ -74,8 +75,9 @@ def test_complete_stores_the_triage(patient, questions):
 
     screening.refresh_from_db()
     assert screening.urgency == outcome.urgency == Urgency.URGENT
-    assert screening.trigger_keys == ["possible_fracture"]
-    assert screening.unsure_keys == ["radiating"]
+    assert screening.trigger_keys == ["possible_fracture", "radiating"]
+    assert screening.unsure_keys == ["radiating", "osteoporosis"]
+    assert screening.kind == "full"
     assert screening.bone_density_caution is True
     assert screening.is_complete
     assert [a.question.key for a in screening.answers_for(["radiating", "possible_fracture"])] == [
@@ -115,3 +117,85 @@ def test_acknowledge_records_the_first_confirmation_only(patient):
 
     assert screening.acknowledged_at == first
     assert not screening.needs_acknowledgement
+
+
+def test_an_early_ended_check_keeps_the_bone_density_caution_of_the_check_before(
+    patient, questions
+):
+    answered_screening(patient, {"osteoporosis": "yes"})
+
+    ended_early = answered_screening(patient, {"bladder_bowel": "yes"}, default=None)
+
+    assert ended_early.answer_map() == {"bladder_bowel": "yes"}
+    assert ended_early.bone_density_caution is True
+
+
+# The weekly re-check: a screening of its own, built on the person's latest answers.
+
+
+def test_a_recheck_is_a_new_completed_screening_over_the_latest_answers(patient, questions):
+    before = answered_screening(patient, {"radiating": "yes", "osteoporosis": "yes"})
+
+    recheck = Screening.objects.record_recheck(user=patient, answers={"weight_loss": "unsure"})
+
+    assert recheck != before
+    assert recheck.kind == "recheck"
+    assert recheck.is_complete
+    assert recheck.urgency == Urgency.URGENT
+    assert recheck.trigger_keys == ["weight_loss", "radiating"]
+    assert recheck.bone_density_caution is True
+    assert recheck.answer_map() == {**before.answer_map(), "weight_loss": "unsure"}
+    before.refresh_from_db()
+    assert before.answer_map()["weight_loss"] == "no"
+
+
+def test_a_recheck_leaves_the_unfinished_full_check_alone(patient, questions):
+    answered_screening(patient, {})
+    unfinished = answered_screening(patient, {"bladder_bowel": "no"}, default=None, complete=False)
+
+    Screening.objects.record_recheck(user=patient, answers={"bladder_bowel": "yes"})
+
+    unfinished.refresh_from_db()
+    assert unfinished.completed_at is None
+    assert unfinished.answer_map() == {"bladder_bowel": "no"}
+
+
+def test_a_recheck_without_any_earlier_check_uses_its_own_answers(patient, questions):
+    recheck = Screening.objects.record_recheck(
+        user=patient, answers={"chest_pain": "no", "night_pain": "no"}
+    )
+
+    assert recheck.answer_map() == {"chest_pain": "no", "night_pain": "no"}
+    assert recheck.urgency == Urgency.NONE
+    assert recheck.bone_density_caution is False
+
+
+def test_confirming_an_emergency_confirms_the_earlier_unconfirmed_ones_too(patient):
+    earlier = ScreeningFactory(
+        user=patient,
+        urgency=Urgency.EMERGENCY,
+        completed_at=timezone.now() - timezone.timedelta(days=1),
+    )
+    latest = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)
+    someone_elses = ScreeningFactory(urgency=Urgency.EMERGENCY)
+
+    latest.acknowledge()
+
+    earlier.refresh_from_db()
+    someone_elses.refresh_from_db()
+    assert earlier.acknowledged_at == latest.acknowledged_at
+    assert someone_elses.acknowledged_at is None
+
+
+def test_confirming_an_older_emergency_leaves_a_newer_one_unconfirmed(patient):
+    older = ScreeningFactory(
+        user=patient,
+        urgency=Urgency.EMERGENCY,
+        completed_at=timezone.now() - timezone.timedelta(days=1),
+    )
+    newer = ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)
+
+    older.acknowledge()
+
+    newer.refresh_from_db()
+    assert newer.needs_acknowledgement

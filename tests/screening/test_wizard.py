@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.screening.models import Screening
 from backpain.wizard import ANSWER_MESSAGE, ITEM_MESSAGE
-from tests.screening.factories import answer_all, step_url
+from tests.screening.factories import ScreeningFactory, answer_all, step_url
 from tests.wizard_helpers import HTMX, checked
+
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -24,7 +29,9 @@ def test_start_page_offers_to_start_and_names_the_emergency_signs_first(anon_cli
     html = response.content.decode()
     assert response.status_code == 200
     assert "Start the check" in html
-    assert html.index("call 999 or go to A&amp;E now") < html.index("Start the check")
+    call_now = 'call <a href="tel:999" aria-label="Call 999, emergency services">999</a>'
+    assert html.index(call_now) < html.index("Start the check")
+    assert "25 short questions" in html
 
 
 def test_start_makes_a_guest_screening_and_goes_to_the_first_question(anon_client, questions):
@@ -49,8 +56,8 @@ def test_a_step_shows_one_question_with_progress_why_and_three_choices(started, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html
-    assert "Question 3 of 16" in html
-    assert '<progress aria-labelledby="wizard-progress" max="16" value="3"' in html
+    assert "Question 3 of 25" in html
+    assert '<progress aria-labelledby="wizard-progress" max="25" value="3"' in html
     assert f'<legend><h1 class="wizard__heading" data-focus-on-swap>{questions[2].text}' in html
     assert questions[2].why in html
     assert html.count('type="radio"') == 3
@@ -81,9 +88,9 @@ def test_an_answer_is_saved_and_leads_to_the_next_step(started, questions):
 
 
 def test_going_back_shows_the_earlier_answer_selected(started, questions):
-    started.post(step_url(1), {"item": questions[0].key, "answer": "unsure"})
+    started.post(step_url(8), {"item": questions[7].key, "answer": "unsure"})
 
-    html = started.get(step_url(1)).content.decode()
+    html = started.get(step_url(8)).content.decode()
 
     assert checked(html) == ["unsure"]
 
@@ -94,13 +101,13 @@ def test_the_start_page_resumes_at_the_first_unanswered_question(started, questi
 
     html = started.get(reverse("screening:start")).content.decode()
 
-    assert "You have answered 3 of 16 questions." in html
+    assert "You have answered 3 of 25 questions." in html
     assert f'href="{step_url(4)}">Continue with question 4' in html
     assert "Start again" in html
 
 
 def test_start_again_discards_the_unfinished_answers(started, questions):
-    started.post(step_url(1), {"item": questions[0].key, "answer": "yes"})
+    started.post(step_url(1), {"item": questions[0].key, "answer": "no"})
 
     started.post(reverse("screening:new"))
 
@@ -117,26 +124,31 @@ def test_answering_every_question_no_reaches_the_none_result(anon_client, questi
     assert 'data-urgency="none"' in page
 
 
-def test_a_yes_to_bladder_or_bowel_problems_is_an_emergency(anon_client, questions):
-    answer_all(anon_client, {"bladder_bowel": "yes"})
-
-    assert Screening.objects.get().urgency == "emergency"
-
-
 def test_the_last_step_with_a_gap_goes_back_to_the_first_unanswered_question(started, questions):
     started.post(step_url(1), {"item": questions[0].key, "answer": "no"})
 
-    response = started.post(step_url(16), {"item": questions[15].key, "answer": "no"})
+    response = started.post(step_url(25), {"item": questions[24].key, "answer": "no"})
 
     assert response.url == step_url(2)
     assert not Screening.objects.completed().exists()
 
 
 def test_a_post_after_the_session_lost_its_screening_keeps_the_answer(anon_client, questions):
-    response = anon_client.post(step_url(1), {"item": questions[0].key, "answer": "yes"})
+    response = anon_client.post(step_url(1), {"item": questions[0].key, "answer": "no"})
 
     assert response.url == step_url(2)
-    assert Screening.objects.get().answer_map() == {questions[0].key: "yes"}
+    assert Screening.objects.get().answer_map() == {questions[0].key: "no"}
+
+
+def test_an_emergency_answer_after_the_session_lost_its_screening_still_ends_the_check(
+    anon_client, questions
+):
+    response = anon_client.post(step_url(1), {"item": questions[0].key, "answer": "yes"})
+
+    screening = Screening.objects.get()
+    assert response.url == screening.get_absolute_url()
+    assert screening.urgency == "emergency"
+    assert screening.answer_map() == {questions[0].key: "yes"}
 
 
 # htmx: the same views answer with the #wizard partial of the same template.
@@ -148,7 +160,7 @@ def test_htmx_gets_the_step_fragment_not_the_page(started):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    title = "<title>Question 2 of 16: check for warning signs · backpain</title>"
+    title = "<title>Question 2 of 25: check for warning signs · backpain</title>"
     assert html.lstrip().startswith(title)
     assert '<div id="wizard" class="wizard" hx-target="this" hx-swap="outerHTML">' in html
     assert response["HX-Push-Url"] == step_url(2)
@@ -186,9 +198,9 @@ def test_htmx_finishing_loads_the_whole_result_page(anon_client, questions):
     for number, question in enumerate(questions[:-1], start=1):
         anon_client.post(step_url(number), {"item": question.key, "answer": "no"})
 
-    last = {"item": questions[15].key, "answer": "no"}
+    last = {"item": questions[-1].key, "answer": "no"}
 
-    response = anon_client.post(step_url(16), last, headers=HTMX)
+    response = anon_client.post(step_url(25), last, headers=HTMX)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == Screening.objects.get().get_absolute_url()
@@ -233,7 +245,7 @@ def test_a_bad_post_is_shown_again_with_a_message_and_saves_nothing(started, dat
     assert response.status_code == 200
     assert message in html
     assert 'aria-describedby="wizard-hint wizard-error"' in html
-    assert "Question 1 of 16" in html
+    assert "Question 1 of 25" in html
     assert Screening.objects.get().answer_map() == {}
 
 
@@ -243,7 +255,7 @@ def test_what_the_person_chose_stays_selected_after_an_error(started):
     assert checked(html) == ["yes"]
 
 
-@pytest.mark.parametrize(("number", "shown"), [(17, 16), (999, 16), (0, 1), (-3, 1)])
+@pytest.mark.parametrize(("number", "shown"), [(26, 25), (999, 25), (0, 1), (-3, 1)])
 def test_a_step_out_of_range_shows_the_nearest_question_with_a_message(
     started, questions, number, shown
 ):
@@ -251,18 +263,18 @@ def test_a_step_out_of_range_shows_the_nearest_question_with_a_message(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"Question {shown} of 16" in html
-    too_far = number > 16
-    assert ("There are only 16" if too_far else "There is no question with that number") in html
+    assert f"Question {shown} of 25" in html
+    too_far = number > 25
+    assert ("There are only 25" if too_far else "There is no question with that number") in html
     assert f'action="{step_url(shown)}"' in html
 
 
 def test_a_post_to_a_step_beyond_the_end_saves_nothing_and_keeps_the_choice(started, questions):
-    response = started.post(step_url(40), {"item": questions[15].key, "answer": "unsure"})
+    response = started.post(step_url(40), {"item": questions[-1].key, "answer": "unsure"})
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "There are only 16 questions" in html
+    assert "There are only 25 questions" in html
     assert checked(html) == ["unsure"]
     assert Screening.objects.get().answer_map() == {}
 
@@ -280,3 +292,19 @@ def test_a_step_costs_a_fixed_number_of_queries(started, questions, django_asser
         started.get(step_url(9))
     with django_assert_max_num_queries(12):
         started.post(step_url(9), {"item": questions[8].key, "answer": "no"})
+
+    # Past checks, confirmed emergencies among them, do not make the care gate cost more.
+    guest = started.session["guest_id"]
+    ScreeningFactory.create_batch(10, guest_id=guest, completed_at=timezone.now() - HOUR)
+    ScreeningFactory.create_batch(
+        10,
+        guest_id=guest,
+        urgency="emergency",
+        completed_at=timezone.now() - HOUR,
+        acknowledged_at=timezone.now(),
+    )
+    with django_assert_max_num_queries(6):
+        assert started.get(step_url(10)).status_code == 200
+    with django_assert_max_num_queries(12):
+        response = started.post(step_url(10), {"item": questions[9].key, "answer": "no"})
+    assert response.url == step_url(11)
