@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.screening.gate import bone_density_caution_for
+from apps.screening.gate import bone_density_caution_for, care_gate
 from backpain.wizard import (
     NotedStepForm,
     Step,
@@ -99,6 +99,8 @@ def result(request: HttpRequest, uuid: UUID) -> HttpResponse:
         "result": Result.for_run(run, bone_density_caution=bone_density_caution_for(request)),
         "total_points": TOTAL_POINTS,
         "pain_science": notes.pain_science(),
+        # An unconfirmed emergency comes first, and no routine is offered until it is confirmed.
+        "gate": care_gate(request),
     }
     return render(request, "checklist/result.html", context)
 

@@ -151,7 +151,8 @@ def test_without_the_screenings_caution_flagged_exercises_still_carry_their_note
     assert "Take care: low bone density" not in html
     start = section(html, "start-heading")
     # cat-cow, angry cat, thoracic spine roll (its weight rests on a roller under the spine)
-    assert start.count('<span class="caution-inline">Low bone density:') == 3
+    assert start.count("<summary>Low bone density: take care</summary>") == 3
+    assert 'class="caution" role="note"' not in start
 
 
 def test_the_patients_bone_density_caution_is_shown_with_the_exercises(
@@ -237,7 +238,7 @@ def test_the_result_costs_the_same_queries_with_1_or_20_earlier_runs(
     completed_run(patient, default="no", days_ago=30)
     answer_all(patient_client, default="no")
     latest = Run.objects.completed().order_by("-completed_at").first()
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(9) as few:
         patient_client.get(latest.get_absolute_url())
 
     for days in range(1, 20):
@@ -258,3 +259,18 @@ def test_latest_priorities_are_the_items_of_the_newest_completed_run(patient, ot
 
     assert [item.key for item in found] == ["hip_mobility", "spinal_mobility"]
     assert found[0].exercise_slugs[0] == "hip-mobility-lunge"
+
+
+def test_an_unconfirmed_emergency_puts_the_banner_first_and_offers_no_routine(
+    patient_client, patient, items
+):
+    answer_all(patient_client, MIX)
+    emergency = ScreeningFactory(user=patient, urgency="emergency")
+
+    html = result_html(patient_client)
+
+    assert 'id="gate-heading"' in html
+    assert html.index('id="gate-heading"') < html.index('id="start-heading"')
+    assert "Start a routine with these" not in html
+    emergency.acknowledge()
+    assert "Start a routine with these" in result_html(patient_client)
