@@ -42,6 +42,10 @@ def claim_guest_rows(
     """
     if request is None or not hasattr(request, "session"):
         return 0
+    # Only a patient's own account may own health answers: a clinician (or anyone else) who
+    # answered as a guest in this browser must not receive them into their account.
+    if not getattr(user, "is_patient", False):
+        return 0
     owner = guest_id(request)
     if owner is None:
         return 0

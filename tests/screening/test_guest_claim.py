@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
+from apps.checklist.models import Run
 from apps.screening.models import Screening
 from backpain.guest import SESSION_KEY, claim_guest_rows, guest_id
+from tests.checklist.factories import answer_all as answer_checklist
 from tests.factories import PASSWORD
 from tests.screening.factories import ScreeningFactory, answer_all
 
@@ -65,3 +67,17 @@ def test_a_damaged_guest_id_is_replaced(rf):
     assert guest_id(request) is None
     made = guest_id(request, create=True)
     assert guest_id(request) == made
+
+
+def test_a_clinician_logging_in_does_not_receive_the_guests_answers(
+    anon_client, clinician, content
+):
+    answer_all(anon_client)
+    answer_checklist(anon_client)
+
+    assert anon_client.login(email=clinician.email, password=PASSWORD)
+
+    assert not Screening.objects.filter(user=clinician).exists()
+    assert not Run.objects.filter(user=clinician).exists()
+    assert Screening.objects.filter(user=None).count() == 1
+    assert Run.objects.filter(user=None).count() == 1
