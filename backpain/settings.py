@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "apps.screening",
     "apps.checklist",
     "apps.exercises",
@@ -180,6 +181,11 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 # Five wrong passwords for one account within 30 minutes lock it until the window passes.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/30m/key"}
+
+# Clinicians set up an authenticator app (TOTP, with recovery codes) before any clinic page
+# shows patient data (apps.clinic.access.clinician_required); patients may opt in.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "backpain"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

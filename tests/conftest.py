@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from apps.accounts.models import User
+from apps.accounts.models import CareLink, User
 from tests.factories import ClinicianFactory, UserFactory
 
 
@@ -41,8 +41,18 @@ def other_patient(db) -> User:
 
 @pytest.fixture
 def clinician(db, patient) -> User:
-    """A clinician the patient has linked to (links arrive with the sharing feature)."""
-    return ClinicianFactory(email="dr.link@example.org", display_name="Dr Link")
+    """A clinician the patient shares with (an active CareLink), with MFA set up."""
+    doctor = ClinicianFactory(email="dr.link@example.org", display_name="Dr Link")
+    CareLink.objects.create(patient=patient, clinician=doctor)
+    return doctor
+
+
+@pytest.fixture
+def revoked_clinician(db, patient) -> User:
+    """A clinician the patient shared with and then stopped sharing with."""
+    doctor = ClinicianFactory(email="dr.revoked@example.org", display_name="Dr Revoked")
+    CareLink.objects.create(patient=patient, clinician=doctor).revoke()
+    return doctor
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 
 from apps.accounts.models import Role, User
@@ -21,10 +22,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = _PASSWORD_HASH
 
 
+# Test clinicians' authenticator secret (base32), for journeys that log in with a TOTP code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 class ClinicianFactory(UserFactory):
+    """A clinician with an authenticator app set up; `mfa=False` for one without."""
+
     email = factory.Sequence(lambda n: f"clinician{n}@example.org")
     display_name = factory.Sequence(lambda n: f"Dr Clinician {n}")
     role = Role.CLINICIAN
+
+    @factory.post_generation
+    def mfa(obj, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            TOTP.activate(obj, TOTP_SECRET)
 
 
 class ExerciseFactory(factory.django.DjangoModelFactory):

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -38,6 +41,19 @@ class UserManager(BaseUserManager["User"]):
 
     def clinicians(self) -> models.QuerySet[User]:
         return self.filter(role=Role.CLINICIAN)
+
+    def visible_to(self, clinician: AbstractBaseUser) -> models.QuerySet[User]:
+        """Return the patients sharing with this clinician now: the one path from a clinician
+        to patient data. Every clinic view starts here, so a revoked share is a 404 on the
+        clinician's very next request and nobody else's patient is reachable at all."""
+        if not getattr(clinician, "is_clinician", False) or not clinician.is_active:
+            return self.none()
+        return self.filter(
+            role=Role.PATIENT,
+            is_active=True,
+            care_links__clinician=clinician,
+            care_links__revoked_at__isnull=True,
+        )
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -87,3 +103,125 @@ class User(AbstractBaseUser, PermissionsMixin):
     def make_clinician(self) -> None:
         self.role = Role.CLINICIAN
         self.save(update_fields=["role"])
+
+
+# No look-alike characters (0/O, 1/I/L), so a code read over the phone is typed right.
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITE_LENGTH = 8
+INVITE_LIFETIME = timedelta(days=14)
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def normalise_invite_code(typed: str) -> str:
+    """Return the code as stored: capitals, without spaces or dashes (people type both)."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+class InviteCodeQuerySet(models.QuerySet["InviteCode"]):
+    def usable(self) -> models.QuerySet[InviteCode]:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class InviteCode(models.Model):
+    """A single-use code a clinician gives a patient, who enters it to start sharing."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invite_codes"
+    )
+    code = models.CharField(max_length=INVITE_LENGTH, unique=True, default=new_invite_code)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = InviteCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.display_code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.expires_at is None:
+            self.expires_at = self.created_at + INVITE_LIFETIME
+        super().save(*args, **kwargs)
+
+    @property
+    def display_code(self) -> str:
+        """The code in two groups of four, as people read it out."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
+class CareLinkQuerySet(models.QuerySet["CareLink"]):
+    def active(self) -> models.QuerySet[CareLink]:
+        return self.filter(revoked_at__isnull=True)
+
+
+class CareLink(models.Model):
+    """A patient sharing their data with a clinician, from `created_at` until revoked.
+
+    Rows are never deleted by the app: a revoked link stays as the history of who could
+    see what, and when.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_links"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_links"
+    )
+    invite = models.ForeignKey(
+        InviteCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "clinician"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="care_link_one_active",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(patient=models.F("clinician")), name="care_link_not_self"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["clinician", "patient"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="care_link_active_by_clinician",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} shares with {self.clinician}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -69,6 +69,8 @@ class Plan(models.Model):
     active = models.BooleanField(default=True)
     # Why the builder chose what it chose, shown to the patient.
     reasons = models.JSONField(default=list, blank=True)
+    # A prescribing clinician's note to the patient.
+    note = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PlanQuerySet.as_manager()
@@ -98,10 +100,33 @@ class PlanItem(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     # Why this exercise is here ("Start here: spinal mobility").
     reason = models.CharField(max_length=200, blank=True)
+    # A prescription's own dosage; empty means the library's dosage for the exercise.
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(sets__gte=1, sets__lte=10) | Q(sets__isnull=True),
+                name="plan_item_sets_1_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__gte=1, reps__lte=50) | Q(reps__isnull=True),
+                name="plan_item_reps_1_50",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__gte=1, hold_seconds__lte=600)
+                | Q(hold_seconds__isnull=True),
+                name="plan_item_hold_1_600",
+            ),
+            models.CheckConstraint(
+                condition=Q(days_per_week__gte=1, days_per_week__lte=7)
+                | Q(days_per_week__isnull=True),
+                name="plan_item_days_1_7",
+            ),
             models.UniqueConstraint(fields=["plan", "exercise"], name="plan_item_once"),
             models.CheckConstraint(
                 condition=Q(frequency__in=Frequency.values), name="plan_item_frequency_valid"

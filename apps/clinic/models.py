@@ -1,0 +1,172 @@
+"""What only clinicians write: notes, alerts they act on, and the audit trail of every look."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NoReturn, Self
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+
+
+class Note(models.Model):
+    """A private note by one clinician about one patient: only its author ever sees it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_notes"
+    )
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_notes_about"
+    )
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["clinician", "patient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note on {self.patient} by {self.clinician}"
+
+
+class AlertKind(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency warning sign"
+    URGENT = "urgent", "Urgent warning sign"
+    SEVERE_PAIN = "severe_pain", "Worst pain 8 or more"
+    RISING = "rising", "Pain rising"
+    NOT_IMPROVING = "not_improving", "No improvement after 4-6 weeks"
+    INACTIVE = "inactive", "No activity for 14 days"
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def open(self) -> Self:
+        return self.filter(seen_at__isnull=True)
+
+
+class Alert(models.Model):
+    """Something about a patient a clinician should look at; marked seen, kept as history.
+
+    `source` names what raised it (a screening's uuid, a check-in's week), so the same event
+    raises one alert however often the rules run.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_alerts"
+    )
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    source = models.CharField(max_length=64)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "kind", "source"], name="alert_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AlertKind.values), name="alert_kind_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient"], condition=models.Q(seen_at__isnull=True), name="alert_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.patient}"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    EXPORT = "export", "Exported"
+    PRESCRIBE = "prescribe", "Prescribed a programme"
+    NOTE = "note", "Wrote a note"
+    ALERT_SEEN = "alert_seen", "Marked an alert seen"
+    DENIED = "denied", "Was refused access"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Append-only: the app has no way to change or remove an audit event."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One clinician action on one patient's data, or one refused attempt.
+
+    Kept when either account is erased (the references become empty; the labels and the
+    patient's uuid stay), because the record of who looked at what must outlive both.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_about",
+    )
+    patient_uuid = models.UUIDField(null=True, blank=True)
+    action = models.CharField(max_length=12, choices=AuditAction.choices)
+    object_ref = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.object_ref} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Audit events cannot be deleted.")
+
+    @classmethod
+    def record(
+        cls,
+        request: HttpRequest,
+        action: str,
+        *,
+        patient: Any = None,
+        patient_uuid: uuid.UUID | None = None,
+        object_ref: str = "",
+    ) -> AuditEvent:
+        """Write one event for this request's user (the IP is the one Django sees)."""
+        return cls.objects.create(
+            actor=request.user,
+            actor_label=request.user.email,
+            patient=patient,
+            patient_uuid=patient.uuid if patient is not None else patient_uuid,
+            action=action,
+            object_ref=object_ref,
+            ip=request.META.get("REMOTE_ADDR") or None,
+        )
