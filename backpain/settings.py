@@ -212,6 +212,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "backpain <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in e-mails sent outside a request
 
 # Security headers. Cross-Origin-Resource-Policy and no-store for signed-in
 # pages come from backpain.middleware; the rest is Django's own.

@@ -10,6 +10,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.accounts.models import User
+
 
 class Note(models.Model):
     """A private note by one clinician about one patient: only its author ever sees it."""
@@ -41,9 +43,37 @@ class AlertKind(models.TextChoices):
     INACTIVE = "inactive", "No activity for 14 days"
 
 
+# Most pressing first: how the dashboard and the review order a patient's open alerts.
+ALERT_RANK = {
+    AlertKind.EMERGENCY: 0,
+    AlertKind.URGENT: 1,
+    AlertKind.SEVERE_PAIN: 2,
+    AlertKind.RISING: 3,
+    AlertKind.NOT_IMPROVING: 4,
+    AlertKind.INACTIVE: 5,
+}
+# The kinds that also e-mail the clinicians who asked for it.
+EMAILED_KINDS = (AlertKind.EMERGENCY, AlertKind.URGENT)
+
+
+def alert_rank() -> models.Case:
+    """An expression ranking alerts by `ALERT_RANK`, for ordering in the database."""
+    return models.Case(
+        *(models.When(kind=kind, then=models.Value(rank)) for kind, rank in ALERT_RANK.items()),
+        default=models.Value(len(ALERT_RANK)),
+    )
+
+
 class AlertQuerySet(models.QuerySet["Alert"]):
     def open(self) -> Self:
         return self.filter(seen_at__isnull=True)
+
+    def for_clinician(self, clinician: Any) -> Self:
+        """Alerts about the patients sharing with this clinician now (the one access path)."""
+        return self.filter(patient__in=User.objects.visible_to(clinician))
+
+    def most_pressing_first(self) -> Self:
+        return self.order_by(alert_rank(), "-created_at")
 
 
 class Alert(models.Model):
@@ -88,6 +118,46 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.patient}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.seen_at is None
+
+    def mark_seen(self, clinician: Any) -> bool:
+        """Record that this clinician has seen the alert; False when it was seen already.
+
+        The alert stays as history. The caller checks the clinician may see the patient
+        (through `patient_for`) and writes the audit event.
+        """
+        if self.seen_at is not None:
+            return False
+        now = timezone.now()
+        # Conditional, so two clinicians marking it at once leave the first one's name.
+        marked = Alert.objects.filter(pk=self.pk, seen_at__isnull=True).update(
+            seen_at=now, seen_by=clinician
+        )
+        if marked:
+            self.seen_at, self.seen_by = now, clinician
+        else:
+            self.refresh_from_db(fields=["seen_at", "seen_by"])
+        return bool(marked)
+
+
+class ClinicianPreference(models.Model):
+    """A clinician's own settings for the clinic: today, whether alerts come by e-mail."""
+
+    clinician = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinic_preference"
+    )
+    email_alerts = models.BooleanField(
+        "E-mail me when a patient has an emergency or urgent alert",
+        default=False,
+        help_text="The e-mail says only that there is a new alert, with a link to this page: "
+        "no name and no health details.",
+    )
+
+    def __str__(self) -> str:
+        return f"Clinic preferences of {self.clinician}"
 
 
 class AuditAction(models.TextChoices):

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from backpain.views import coming_soon
-
 # Each part adds its own import line and its routes under its own comment.
 # imports: dashboard
+from .views import dashboard as dashboard_views
+
 # imports: invite
 # imports: review
 # imports: reports
@@ -11,7 +11,8 @@ from backpain.views import coming_soon
 app_name = "clinic"
 urlpatterns = [
     # routes: dashboard
-    path("", coming_soon, {"title": "Clinic"}, name="dashboard"),
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("preferences/", dashboard_views.preferences, name="preferences"),
     # routes: invite
     # routes: review
     # routes: reports

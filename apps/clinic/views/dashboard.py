@@ -1,0 +1,240 @@
+"""The clinician's dashboard: every patient sharing with them, the ones needing a look first.
+
+Each row's figures come from subqueries in the one query that lists the page, so the page
+costs the same number of queries for 3 patients or 300, with one week of history or a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.models import User
+from apps.progress.models import CheckIn, Frequency, Plan, PlanItem, PlanKind, Session
+from apps.screening.models import Screening
+
+from ..access import clinician_required
+from ..alerts import last_active_on
+from ..models import Alert, AlertKind, AuditAction, AuditEvent, ClinicianPreference, alert_rank
+
+PATIENTS_PER_PAGE = 25
+ADHERENCE_DAYS = 14
+# The trend compares the latest check-in with the one 4 weeks earlier, or failing that
+# the nearest one up to 6 weeks earlier (a missed week does not hide the trend).
+TREND_WEEKS = (4, 6)
+# A "2-3 days a week" item plans 3 days: adherence is judged against the upper end.
+TWO_THREE_DAYS = 3
+# A screening's level in a clinician's words (the patient-facing labels say what to do).
+LEVEL_LABELS = {
+    "emergency": "Emergency",
+    "urgent": "Urgent",
+    "soon": "Soon",
+    "physio": "Physiotherapist",
+    "none": "No warning signs",
+}
+
+
+class DashboardFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search by name or e-mail",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
+    alerts = forms.BooleanField(label="Only patients with open alerts", required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """Return the valid filters; a field with an error is left out (and shows why)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = ClinicianPreference
+        fields = ["email_alerts"]
+
+
+def _planned_days_per_week() -> Subquery:
+    """Days a week the patient's current plan asks for: its most frequent item's days.
+
+    The current plan is the one `PlanQuerySet.current` returns: a prescription wins over the
+    self-built plan, the newest first.
+    """
+    current_plan = (
+        Plan.objects.filter(patient=OuterRef(OuterRef("pk")), active=True)
+        .order_by(Case(When(kind=PlanKind.PRESCRIBED, then=0), default=1), "-created_at")
+        .values("pk")[:1]
+    )
+    item_days = Coalesce(
+        "days_per_week",
+        Case(When(frequency=Frequency.TWO_THREE, then=Value(TWO_THREE_DAYS)), default=Value(7)),
+    )
+    return Subquery(
+        PlanItem.objects.filter(plan=Subquery(current_plan))
+        .order_by()
+        .values("plan")
+        .annotate(days=Max(item_days))
+        .values("days")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
+    """The clinician's patients with what the dashboard shows, ordered for it.
+
+    Open alerts first, then by last activity, newest first; patients who never logged
+    anything last.
+    """
+    check_ins = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
+    newest, oldest = (OuterRef("latest_week") - dt.timedelta(weeks=weeks) for weeks in TREND_WEEKS)
+    sessions_done = (
+        Session.objects.filter(
+            patient=OuterRef("pk"),
+            performed_on__gt=today - dt.timedelta(days=ADHERENCE_DAYS),
+            performed_on__lte=today,
+        )
+        .order_by()
+        .values("patient")
+        # Days with a session: two sessions on one day are one planned day done.
+        .annotate(days=Count("performed_on", distinct=True))
+        .values("days")
+    )
+    open_alerts = Alert.objects.open().filter(patient=OuterRef("pk"))
+    return (
+        User.objects.visible_to(clinician)
+        .annotate(
+            latest_pain=Subquery(check_ins.values("pain_average")[:1]),
+            latest_week=Subquery(check_ins.values("week_start")[:1], output_field=DateField()),
+            earlier_pain=Subquery(
+                check_ins.filter(week_start__lte=newest, week_start__gte=oldest).values(
+                    "pain_average"
+                )[:1]
+            ),
+            sessions_done=Coalesce(Subquery(sessions_done, output_field=IntegerField()), 0),
+            sessions_planned=Coalesce(_planned_days_per_week(), 0) * (ADHERENCE_DAYS // 7),
+            last_active=last_active_on(),
+            screening_level=Subquery(
+                Screening.objects.filter(user=OuterRef("pk"))
+                .latest_completed_first()
+                .values("urgency")[:1]
+            ),
+            open_alerts=Coalesce(
+                Subquery(
+                    open_alerts.order_by().values("patient").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            top_alert=Subquery(
+                open_alerts.order_by(alert_rank(), "-created_at").values("kind")[:1]
+            ),
+        )
+        .order_by(
+            Case(When(open_alerts__gt=0, then=0), default=1),
+            F("last_active").desc(nulls_last=True),
+            Lower("display_name"),
+            "email",
+        )
+    )
+
+
+def pain_trend(latest: int | None, earlier: int | None) -> str | None:
+    """Return "up", "down" or "same" for the latest average pain against the earlier one."""
+    if latest is None or earlier is None:
+        return None
+    return "up" if latest > earlier else "down" if latest < earlier else "same"
+
+
+def adherence_percent(done: int, planned: int) -> int | None:
+    """Days with a session as a share of the days planned, at most 100; None without a plan."""
+    return min(100, done * 100 // planned) if planned else None
+
+
+def describe(patient: User) -> User:
+    """Add what is worked out from the row's own figures (no queries): trend, adherence and
+    labels. Done in Python for the rows on the page, so the SQL computes each figure once."""
+    patient.trend = pain_trend(patient.latest_pain, patient.earlier_pain)
+    patient.adherence = adherence_percent(patient.sessions_done, patient.sessions_planned)
+    patient.level_label = LEVEL_LABELS.get(patient.screening_level, "")
+    patient.top_alert_label = AlertKind(patient.top_alert).label if patient.top_alert else ""
+    return patient
+
+
+def filter_overview(patients: QuerySet[User], filters: dict[str, Any]) -> QuerySet[User]:
+    if q := filters.get("q"):
+        patients = patients.filter(Q(display_name__icontains=q) | Q(email__icontains=q))
+    if filters.get("alerts"):
+        patients = patients.filter(Exists(Alert.objects.open().filter(patient=OuterRef("pk"))))
+    return patients
+
+
+@require_http_methods(["GET", "HEAD"])
+@clinician_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET)
+    filters = form.filters()
+    patients = filter_overview(patient_overview(request.user, today=timezone.localdate()), filters)
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [describe(patient) for patient in page.object_list]
+    AuditEvent.record(request, AuditAction.VIEW, object_ref="dashboard")
+    preference = ClinicianPreference.objects.filter(clinician=request.user).first()
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": bool(filters),
+        # Page links keep the filters that were applied (not a rejected search).
+        "query": urlencode({k: "on" if v is True else v for k, v in filters.items()}),
+        "preferences": PreferencesForm(instance=preference),
+    }
+    template = "clinic/dashboard.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#patients"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["POST"])
+@clinician_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Save the clinician's alert e-mail choice (their own setting: no audit event)."""
+    preference = ClinicianPreference.objects.filter(clinician=request.user).first()
+    form = PreferencesForm(
+        request.POST, instance=preference or ClinicianPreference(clinician=request.user)
+    )
+    if form.is_valid():
+        saved = form.save()
+        messages.success(
+            request,
+            "Alert e-mails are on: you will get one for each new emergency or urgent alert."
+            if saved.email_alerts
+            else "Alert e-mails are off.",
+        )
+    return redirect("clinic:dashboard")
