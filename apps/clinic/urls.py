@@ -6,6 +6,9 @@ from .views import dashboard as dashboard_views
 
 # imports: invite
 # imports: review
+from .views.prescribe import prescribe
+from .views.review import alert_seen, note, review
+
 # imports: reports
 
 app_name = "clinic"
@@ -15,5 +18,13 @@ urlpatterns = [
     path("preferences/", dashboard_views.preferences, name="preferences"),
     # routes: invite
     # routes: review
+    path("patients/<uuid:uuid>/", review, name="review"),
+    path("patients/<uuid:uuid>/notes/", note, name="note"),
+    path(
+        "patients/<uuid:uuid>/alerts/<uuid:alert_uuid>/seen/",
+        alert_seen,
+        name="alert_seen",
+    ),
+    path("patients/<uuid:uuid>/prescribe/", prescribe, name="prescribe"),
     # routes: reports
 ]
