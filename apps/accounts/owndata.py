@@ -1,38 +1,90 @@
 """Find every row that belongs to one person, for the export of their data.
 
-Generic on purpose: `accounts` sits at the bottom of the app stack and must not import the
-apps above it, and a table added later must appear in the export without anyone having to
-remember to list it here. So ownership is read from the model graph in the app registry:
+Ownership is declared per table below, not guessed from foreign keys. The guess ("a row is
+yours when it cascades from you") stopped working when clinicians arrived: a clinician's
+private note cascades from the patient it is about as well as from its author, a care link
+from both people, and neither the note nor the audit trail is the patient's to take.
 
-- A row is the person's when a ForeignKey or OneToOneField to the user model with
-  `on_delete=CASCADE` points at them (`Screening.user`, `CheckIn.patient`). A `SET_NULL`
-  reference such as `Plan.author` marks the author of someone else's row: that row outlives
-  the author's account, so it is not the author's to take.
-- A row is also theirs when it cascades from one of their rows (`Answer` → `Screening`,
-  `FunctionScore` → `CheckIn`), to any depth.
+- `OWNER` names, for each exported table, the lookup from a row to the one person whose data
+  it is. Only these tables are exported, every one of them to everybody (empty when it holds
+  nothing of theirs), so a person sees what kinds of data exist.
+- `NOT_OWNED` lists the tables in scope that nobody's export holds, and why.
+- `ERASED_NOT_EXPORTED` lists the rows the database erases with a person although they are
+  not in that person's export (a clinician's notes about an erased patient).
 
-The export therefore holds exactly the rows that deleting the account erases. Only our own
-apps and allauth's e-mail addresses are in scope: Django's internals (sessions, admin log,
-permissions, the cache) and secrets (password hash, e-mail confirmation keys) are not data
-the person entered.
+A test fails when a model in our apps is in neither `OWNER` nor `NOT_OWNED`, and another
+checks these declarations against what Django's deletion collector erases, so a new table
+cannot slip in or out unnoticed. docs/own-data.md says what erasure keeps and why.
+
+Labels, not imports: `accounts` sits at the bottom of the app stack and must not import the
+apps above it. Only our own apps and allauth's e-mail addresses are in scope: Django's
+internals (sessions, admin log, permissions, the cache) and secrets (password hash, the
+authenticator app's key, e-mail confirmation keys) are not data the person entered.
 """
 
 from __future__ import annotations
 
-from graphlib import TopologicalSorter
-
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
+
+# Table -> the lookup from a row to the person it belongs to.
+OWNER: dict[str, str] = {
+    "accounts.User": "pk",
+    "account.EmailAddress": "user",
+    # A clinician's own records.
+    "accounts.InviteCode": "clinician",
+    "clinic.Note": "clinician",
+    "clinic.ClinicianPreference": "clinician",
+    # A patient's choices and health data, and what the clinic noticed in them.
+    "accounts.CareLink": "patient",
+    "clinic.Alert": "patient",
+    "screening.Screening": "user",
+    "screening.Answer": "screening__user",
+    "checklist.Run": "user",
+    "checklist.Answer": "run__user",
+    "progress.Plan": "patient",
+    "progress.PlanItem": "plan__patient",
+    "progress.Session": "patient",
+    "progress.SessionEntry": "session__patient",
+    "progress.FunctionActivity": "patient",
+    "progress.CheckIn": "patient",
+    "progress.FunctionScore": "check_in__patient",
+    "progress.Reminder": "patient",
+}
+
+# Tables in scope that are nobody's export, and why.
+NOT_OWNED: dict[str, str] = {
+    "screening.Question": "content",
+    "checklist.Item": "content",
+    "exercises.Exercise": "content",
+    "clinic.AuditEvent": "the record of who looked at whose data: kept when either account goes",
+}
+
+# Table -> the lookup to a person whose erasure also erases the row, though it is not theirs.
+ERASED_NOT_EXPORTED: dict[str, str] = {
+    # A clinician's private note about the patient: health data about someone who is gone.
+    "clinic.Note": "patient",
+    # A patient's share with a clinician who left: nobody is left on the other side.
+    "accounts.CareLink": "clinician",
+}
+
+# Columns never exported: secrets, and the other person a row names.
+HIDDEN_COLUMNS: dict[str, set[str]] = {
+    # The password hash is a secret even to its owner.
+    "accounts.User": {"password"},
+    # Which patient used a clinician's code is the patient's to tell (their CareLink).
+    "accounts.InviteCode": {"used_by_id"},
+    # Which clinician marked an alert seen is the clinic's working record.
+    "clinic.Alert": {"seen_by_id"},
+}
 
 # Models outside apps/ that hold what the person entered.
 EXTRA_MODELS = {"account.EmailAddress"}
-# Columns never exported: the password hash is a secret even to its owner.
-HIDDEN_COLUMNS = {"accounts.User": {"password"}}
 
 
-def _in_scope(model: type[Model]) -> bool:
+def in_scope(model: type[Model]) -> bool:
+    """Return True for a table that may hold what a person entered: ours, and their e-mails."""
     meta = model._meta
     if meta.label in EXTRA_MODELS:
         return True
@@ -40,76 +92,35 @@ def _in_scope(model: type[Model]) -> bool:
         return False
     if meta.auto_created:
         # A many-to-many table counts only when both of its ends do: User.groups does not.
-        return all(_in_scope(field.related_model) for field in _links(model))
+        relations = [field for field in meta.local_fields if field.is_relation]
+        return all(in_scope(field.related_model) for field in relations)
     return True
 
 
-def _links(model: type[Model]) -> list[models.ForeignKey]:
-    """Return the model's own ForeignKey and OneToOne fields (inherited ones live upstream)."""
-    return [field for field in model._meta.local_fields if field.is_relation]
-
-
-def _owning_links(model: type[Model]) -> list[models.ForeignKey]:
-    return [field for field in _links(model) if field.remote_field.on_delete is models.CASCADE]
-
-
-def owned_models() -> list[type[Model]]:
-    """Return the models whose rows can belong to a person, parents before children.
-
-    The user model comes first. Raise graphlib.CycleError if two models cascade from each
-    other: their rows could not be found with one query per table.
-    """
-    user_model = get_user_model()
-    candidates = [model for model in apps.get_models(include_auto_created=True) if _in_scope(model)]
-    owned = {user_model}
-    grew = True
-    while grew:
-        grew = False
-        for model in candidates:
-            if model not in owned and any(
-                field.related_model in owned for field in _owning_links(model)
-            ):
-                owned.add(model)
-                grew = True
-    graph = {
-        model: {
-            field.related_model
-            for field in _owning_links(model)
-            # Rows reached only through their own table would need a recursive query, so a
-            # table that links to itself must also name its owner directly.
-            if field.related_model in owned and field.related_model is not model
-        }
-        for model in owned
-    }
-    graph[user_model] = set()
-    return list(TopologicalSorter(graph).static_order())
+def undeclared() -> list[str]:
+    """Return the tables in scope whose ownership nobody has declared (should be none)."""
+    declared = OWNER.keys() | NOT_OWNED.keys()
+    return sorted(
+        model._meta.label
+        for model in apps.get_models(include_auto_created=True)
+        if in_scope(model) and model._meta.label not in declared
+    )
 
 
 def collect(user: Model) -> dict[str, QuerySet]:
-    """Return {model label: QuerySet of this person's rows}, one lazy query per table.
+    """Return {table label: QuerySet of this person's rows}, one lazy query per table.
 
-    Each child's query nests its parents' queries as subqueries, so nothing runs until the
-    caller evaluates a QuerySet, and the number of queries never depends on the rows.
+    Nothing runs until the caller evaluates a QuerySet, and the number of queries never
+    depends on the rows. The profile comes first, then tables by name, so the export reads
+    the same every time.
     """
-    user_model = get_user_model()
-    found: dict[type[Model], QuerySet] = {}
-    for model in owned_models():
-        if model is user_model:
-            # The base manager, here and below, so that no custom manager hides a row.
-            found[model] = model._base_manager.filter(pk=user.pk)
-            continue
-        owner = Q()
-        for field in _owning_links(model):
-            if field.related_model is user_model:
-                owner |= Q(**{field.name: user.pk})
-            elif field.related_model in found:
-                owner |= Q(**{f"{field.name}__in": found[field.related_model]})
-        # An empty Q would match every row; owned_models() never yields such a model.
-        assert owner, model
-        found[model] = model._base_manager.filter(owner)
-    # The profile first, then tables by name, so the export reads the same every time.
-    ordered = sorted(found, key=lambda model: (model is not user_model, model._meta.label))
-    return {model._meta.label: found[model].order_by("pk") for model in ordered}
+    user_label = get_user_model()._meta.label
+    labels = sorted(OWNER, key=lambda label: (label != user_label, label))
+    # The base manager, so that no custom manager hides a row.
+    return {
+        label: apps.get_model(label)._base_manager.filter(**{OWNER[label]: user.pk}).order_by("pk")
+        for label in labels
+    }
 
 
 def columns(model: type[Model]) -> list[str]:

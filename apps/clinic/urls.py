@@ -10,6 +10,7 @@ from .views.prescribe import prescribe
 from .views.review import alert_seen, note, review
 
 # imports: reports
+from .views import reports
 
 app_name = "clinic"
 urlpatterns = [
@@ -27,4 +28,7 @@ urlpatterns = [
     ),
     path("patients/<uuid:uuid>/prescribe/", prescribe, name="prescribe"),
     # routes: reports
+    path("patients/<uuid:uuid>/report/", reports.report, name="report"),
+    path("patients/<uuid:uuid>/export.csv", reports.csv_file, name="csv"),
+    path("patients/<uuid:uuid>/fhir.json", reports.fhir_bundle, name="fhir"),
 ]

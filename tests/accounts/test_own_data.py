@@ -16,10 +16,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.accounts.models import User
-from apps.accounts.owndata import collect
+from apps.accounts.models import CareLink, InviteCode, User
+from apps.accounts.owndata import ERASED_NOT_EXPORTED, OWNER, collect, undeclared
 from apps.checklist.models import Answer as ChecklistAnswer
 from apps.checklist.models import Item, Run
+from apps.clinic.models import (
+    Alert,
+    AlertKind,
+    AuditAction,
+    AuditEvent,
+    ClinicianPreference,
+    Note,
+)
 from apps.progress.models import (
     CheckIn,
     FunctionActivity,
@@ -100,6 +108,38 @@ def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -
     return dict(made)
 
 
+NOTE_TEXT = "Private: query facet joint irritation, discuss at review"
+
+
+def make_clinic_history(clinician: User, patient: User, mine: Expected) -> Expected:
+    """Give a clinician an invite, a note about this patient and a look at their data.
+
+    The patient's alert and care link are added to `mine`, the patient's expected rows.
+    Return the clinician's expected rows: their profile, invite and note, nothing else.
+    """
+    invite = InviteCode.objects.create(clinician=clinician, used_by=patient, used_at=timezone.now())
+    note = Note.objects.create(clinician=clinician, patient=patient, text=NOTE_TEXT)
+    preference = ClinicianPreference.objects.create(clinician=clinician, email_alerts=True)
+    alert = Alert.objects.create(patient=patient, kind=AlertKind.SEVERE_PAIN, source="week-1")
+    mine.setdefault("clinic.Alert", set()).add(alert.pk)
+    for link in CareLink.objects.filter(patient=patient, clinician=clinician):
+        mine.setdefault("accounts.CareLink", set()).add(link.pk)
+    AuditEvent.objects.create(
+        actor=clinician,
+        actor_label=clinician.email,
+        patient=patient,
+        patient_uuid=patient.uuid,
+        action=AuditAction.VIEW,
+        object_ref="review",
+    )
+    return {
+        "accounts.User": {clinician.pk},
+        "accounts.InviteCode": {invite.pk},
+        "clinic.Note": {note.pk},
+        "clinic.ClinicianPreference": {preference.pk},
+    }
+
+
 @pytest.fixture
 def histories(content, patient, other_patient, clinician) -> tuple[Expected, Expected]:
     # Rows nobody owns yet: a guest's screening, which must not reach anyone's export.
@@ -107,6 +147,19 @@ def histories(content, patient, other_patient, clinician) -> tuple[Expected, Exp
     return (
         make_history(patient, clinician=clinician),
         make_history(other_patient, clinician=clinician),
+    )
+
+
+@pytest.fixture
+def clinic_histories(
+    histories, patient, other_patient, clinician, stranger_clinician
+) -> tuple[Expected, Expected]:
+    """The clinician's rows about the patient, the stranger's about the other patient."""
+    mine, others = histories
+    CareLink.objects.create(patient=other_patient, clinician=stranger_clinician).revoke()
+    return (
+        make_clinic_history(clinician, patient, mine),
+        make_clinic_history(stranger_clinician, other_patient, others),
     )
 
 
@@ -211,14 +264,16 @@ def test_the_download_is_a_private_zip_attachment(patient_client):
         ("stranger_clinician_client", "stranger_clinician"),
     ],
 )
-def test_each_person_gets_all_of_their_rows_and_nobody_elses(request, histories, who, owner):
+def test_each_person_gets_all_of_their_rows_and_nobody_elses(
+    request, histories, clinic_histories, who, owner
+):
     mine, others = histories
+    # Plans a clinician prescribed are their patients' rows, not theirs.
     expected = {
         "patient": mine,
         "other_patient": others,
-        # Plans a clinician prescribed are their patients' rows, not theirs.
-        "clinician": {"accounts.User": {request.getfixturevalue("clinician").pk}},
-        "stranger_clinician": {"accounts.User": {request.getfixturevalue("stranger_clinician").pk}},
+        "clinician": clinic_histories[0],
+        "stranger_clinician": clinic_histories[1],
     }[owner]
 
     data, _ = download(request.getfixturevalue(who))
@@ -228,11 +283,17 @@ def test_each_person_gets_all_of_their_rows_and_nobody_elses(request, histories,
     assert list(data) == list(collect(request.getfixturevalue(owner)))
 
 
-def test_the_history_here_fills_every_table_the_export_has(patient, histories):
+def test_the_history_here_fills_every_table_the_export_has(patient, histories, clinic_histories):
     mine, _ = histories
+    clinicians, _ = clinic_histories
 
-    # When a new table joins the export, make_history must learn to fill it.
-    assert set(collect(patient)) == set(mine)
+    # When a new table joins the export, make_history or make_clinic_history must fill it.
+    assert set(collect(patient)) == set(mine) | set(clinicians)
+
+
+def test_every_table_says_whose_it_is():
+    # A new model must be added to OWNER (exported to that person) or NOT_OWNED (nobody's).
+    assert undeclared() == []
 
 
 def test_the_profile_leaves_out_the_password_hash(patient_client, patient):
@@ -274,19 +335,39 @@ def test_a_formula_stays_text_in_the_csv_and_exact_in_the_json(patient_client, h
     assert {row["note"] for row in files["progress.CheckIn"]} == {"'=1+1 felt better"}
 
 
-def test_the_export_holds_exactly_what_deletion_would_erase(patient, patient_client, histories):
-    data, _ = download(patient_client)
-    # Django's own deletion collector, a second and independent walk of the model graph.
+def erased_by(person: User) -> Expected:
+    """Return the rows in scope that deleting this person would erase, by Django's own
+    deletion collector: a second and independent walk of the model graph."""
     collector = Collector(using=DEFAULT_DB_ALIAS)
-    collector.collect([patient])
+    collector.collect([person])
     doomed: Expected = defaultdict(set)
     for model, instances in collector.data.items():
         doomed[model._meta.label] |= {instance.pk for instance in instances}
     for queryset in collector.fast_deletes:
         doomed[queryset.model._meta.label] |= set(queryset.values_list("pk", flat=True))
+    return {label: rows for label, rows in doomed.items() if label in OWNER and rows}
 
-    in_scope = {label: rows for label, rows in doomed.items() if label in data and rows}
-    assert ids(data) == in_scope
+
+@pytest.mark.parametrize(
+    ("who", "owner"), [("patient_client", "patient"), ("clinician_client", "clinician")]
+)
+def test_erasure_takes_the_export_and_only_the_declared_rows_beside_it(
+    request, clinic_histories, who, owner
+):
+    person = request.getfixturevalue(owner)
+    data, _ = download(request.getfixturevalue(who))
+    beside: Expected = {}
+    for label, lookup in ERASED_NOT_EXPORTED.items():
+        rows = apps.get_model(label)._base_manager.filter(**{lookup: person.pk})
+        if found := set(rows.values_list("pk", flat=True)):
+            beside[label] = found
+    # The patient's notes written by a clinician; the clinician's links from a patient.
+    assert beside
+
+    expected = ids(data)
+    for label, rows in beside.items():
+        expected[label] = expected.get(label, set()) | rows
+    assert erased_by(person) == expected
 
 
 def test_queries_do_not_grow_with_the_rows(
@@ -333,7 +414,7 @@ def test_the_delete_page_warns_and_asks_for_password_and_confirmation(patient_cl
 
 
 def test_deleting_leaves_no_row_that_refers_to_the_person(
-    patient, patient_client, other_patient_client, histories
+    patient, patient_client, other_patient_client, histories, clinic_histories
 ):
     mine, others = histories
     before, _ = download(other_patient_client)
@@ -424,3 +505,100 @@ def test_every_reference_to_a_user_lets_the_account_go():
         if field.remote_field.on_delete not in allowed
     ]
     assert not wrong
+
+
+# ---- clinicians and patients: both directions -------------------------------------------
+
+
+def raw_download(client: Client) -> str:
+    """Return every file of the export as one text, to search for what must not be there."""
+    archive = zipfile.ZipFile(io.BytesIO(client.post(EXPORT).content))
+    return "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+
+
+def test_a_patient_export_holds_no_clinician_note_and_no_audit_event(
+    patient, patient_client, clinician, clinic_histories
+):
+    data, _ = download(patient_client)
+    raw = raw_download(patient_client)
+
+    assert data["clinic.Note"] == []
+    assert NOTE_TEXT not in raw
+    assert "clinic.AuditEvent" not in data
+    assert "review" not in {row.get("object_ref") for rows in data.values() for row in rows}
+    # Their share and the alert about them are theirs; who marked what seen is not.
+    assert len(data["accounts.CareLink"]) == 1
+    assert [row["kind"] for row in data["clinic.Alert"]] == [AlertKind.SEVERE_PAIN]
+    assert "seen_by_id" not in data["clinic.Alert"][0]
+    assert clinician.email not in raw
+
+
+def test_a_clinician_export_holds_their_notes_and_invites_and_no_patient_data(
+    patient, clinician, clinician_client, stranger_clinician, clinic_histories
+):
+    data, _ = download(clinician_client)
+    raw = raw_download(clinician_client)
+
+    assert [row["text"] for row in data["clinic.Note"]] == [NOTE_TEXT]
+    [invite] = data["accounts.InviteCode"]
+    assert invite["code"] == InviteCode.objects.get(clinician=clinician).code
+    assert "used_by_id" not in invite
+    clinicians_tables = {
+        "accounts.User",
+        "account.EmailAddress",
+        "accounts.InviteCode",
+        "clinic.Note",
+        "clinic.ClinicianPreference",
+    }
+    assert {label for label, rows in data.items() if rows} <= clinicians_tables
+    assert patient.email not in raw
+    assert "=1+1 felt better" not in raw
+    assert not Note.objects.filter(clinician=stranger_clinician, text__in=raw.splitlines()).exists()
+    assert len(data["clinic.Note"]) == Note.objects.filter(clinician=clinician).count()
+
+
+def test_erasing_a_patient_keeps_the_audit_trail_and_removes_notes_and_alerts_about_them(
+    patient, patient_client, clinician, stranger_clinician, other_patient, clinic_histories
+):
+    events = set(AuditEvent.objects.filter(patient=patient).values_list("pk", flat=True))
+    gone_uuid = patient.uuid
+    assert events
+
+    delete(patient_client)
+
+    kept = AuditEvent.objects.filter(pk__in=events)
+    assert kept.count() == len(events)
+    assert all(event.patient_id is None for event in kept)
+    assert {event.patient_uuid for event in kept} == {gone_uuid}
+    assert {event.actor_id for event in kept} == {clinician.pk}
+    assert not Note.objects.filter(text=NOTE_TEXT, clinician=clinician).exists()
+    assert not Alert.objects.filter(patient_id=patient.pk).exists()
+    assert not CareLink.objects.filter(patient_id=patient.pk).exists()
+    # The clinician's own records and everyone else's stay.
+    assert InviteCode.objects.filter(clinician=clinician).exists()
+    assert Note.objects.filter(clinician=stranger_clinician, patient=other_patient).exists()
+    assert Alert.objects.filter(patient=other_patient).exists()
+
+
+def test_erasing_a_clinician_keeps_the_audit_trail_and_their_notes_and_invites_go(
+    patient, clinician, clinician_client, stranger_clinician, clinic_histories
+):
+    events = set(AuditEvent.objects.filter(actor=clinician).values_list("pk", flat=True))
+    label = clinician.email
+    assert events
+    check_ins = CheckIn.objects.filter(patient=patient).count()
+
+    delete(clinician_client)
+
+    kept = AuditEvent.objects.filter(pk__in=events)
+    assert kept.count() == len(events)
+    assert all(event.actor_id is None for event in kept)
+    assert {event.actor_label for event in kept} == {label}
+    assert {event.patient_id for event in kept} == {patient.pk}
+    assert not Note.objects.filter(clinician_id=clinician.pk).exists()
+    assert not InviteCode.objects.filter(clinician_id=clinician.pk).exists()
+    assert not CareLink.objects.filter(clinician_id=clinician.pk).exists()
+    # The patient's own data, and the alert about them, stay with them.
+    assert CheckIn.objects.filter(patient=patient).count() == check_ins
+    assert Alert.objects.filter(patient=patient).exists()
+    assert Note.objects.filter(clinician=stranger_clinician).exists()
