@@ -10,6 +10,7 @@ from .views.prescribe import prescribe
 from .views.review import alert_seen, note, review
 
 # imports: reports
+# isort: split
 from .views import reports
 
 app_name = "clinic"

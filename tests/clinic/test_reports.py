@@ -190,7 +190,7 @@ def test_the_report_shows_screening_check_ins_sessions_and_plan(
     content, clinician, clinician_client, patient
 ):
     exercises = history(patient, weeks=3)
-    answered_screening(patient, {"possible_fracture": "yes"})
+    answered_screening(patient, {"possible_fracture": "yes", "weight_loss": "unsure"})
     plan = Plan.objects.create(
         patient=patient, author=clinician, kind=PlanKind.PRESCRIBED, note="Little and often."
     )
@@ -202,9 +202,12 @@ def test_the_report_shows_screening_check_ins_sessions_and_plan(
     assert 'data-urgency="urgent"' in body
     assert "A fall, knock or strain that might have hurt a bone" in body
     assert "(answered yes)" in body
+    # A serious sign answered "not sure" counts, and is listed once.
+    assert body.count("Weight loss you cannot explain") == 1
+    assert "(answered not sure)" in body
     assert body.count('<td class="report-table__note">Week ') == 3
     assert "<dt>Sessions logged</dt><dd>6</dd>" in body
-    assert "Prescribed by your clinician (Dr Link)" in body
+    assert "Prescribed by Dr Link, since" in body
     assert "Little and often." in body
     assert "3 sets of 10 reps, 5 days a week" in body
     assert 'id="report-pain-chart-title"' in body

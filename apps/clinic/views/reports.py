@@ -35,7 +35,9 @@ def _screening(patient: User) -> dict[str, Any]:
     screening = latest_screening(patient)
     if screening is None:
         return {"screening": None}
-    answers = screening.answers_for([*screening.trigger_keys, *screening.unsure_keys])
+    # A serious sign answered "not sure" is both a trigger and unsure: list it once.
+    keys = list(dict.fromkeys([*screening.trigger_keys, *screening.unsure_keys]))
+    answers = screening.answers_for(keys)
     triggers = set(screening.trigger_keys)
     return {
         "screening": screening,
