@@ -3,8 +3,10 @@ from __future__ import annotations
 from allauth.core import ratelimit
 from django import forms
 from django.http import HttpRequest
+from django.utils import timezone
 
-from .models import User
+from . import sharing
+from .models import InviteCode, User, normalise_invite_code
 
 
 class SignupForm(forms.Form):
@@ -49,3 +51,50 @@ class DeleteAccountForm(forms.Form):
         if not self.request.user.check_password(password):
             raise forms.ValidationError("That is not your password. Please try again.")
         return password
+
+
+class InviteCodeForm(forms.Form):
+    """A clinician's invite code as a patient types it: any case, with spaces or dashes.
+
+    Every check a guesser could learn from is limited: after too many wrong codes even the
+    right one is refused until the hour has passed.
+    """
+
+    code = forms.CharField(
+        label="Invite code",
+        # Room for "abcd - ef23" typed loosely; the code itself is 8 characters.
+        max_length=24,
+        help_text="The 8 letters and numbers your clinician gave you, like ABCD-EF23.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args: object, request: HttpRequest, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.invite: InviteCode | None = None
+
+    def clean_code(self) -> str:
+        code = normalise_invite_code(self.cleaned_data["code"])
+        blocked_until = sharing.guessing_blocked_until(self.request)
+        if blocked_until is not None:
+            at = timezone.localtime(blocked_until)
+            raise forms.ValidationError(
+                f"Too many codes that did not work. To keep your account safe, try again "
+                f"after {at:%H:%M}.",
+                code="rate_limited",
+            )
+        if problem := sharing.code_format_error(code):
+            raise forms.ValidationError(problem, code="format")
+        try:
+            self.invite = sharing.invite_check(code=code, patient=self.request.user)
+        except sharing.ShareRefused as refused:
+            if refused.wrong_guess:
+                sharing.wrong_guess_record(self.request)
+            raise forms.ValidationError(refused.message, code="refused") from None
+        return code

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -8,11 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from . import sharing
+from .decorators import patient_required
 from .export import JSON_NAME, export_zip
-from .forms import DeleteAccountForm
+from .forms import DeleteAccountForm, InviteCodeForm
 from .owndata import collect
+
+# How many of the latest looks at a patient's data the sharing page lists.
+AUDIT_SHOWN = 50
 
 
 @require_safe
@@ -55,3 +62,70 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+def _sharing_page(request: HttpRequest, form: InviteCodeForm) -> HttpResponse:
+    # The audit trail is the clinic's table; the reverse relation reads it without this
+    # app importing the clinic (apps import only downwards).
+    looks = request.user.audit_events_about.all()
+    return render(
+        request,
+        "accounts/sharing.html",
+        {
+            "form": form,
+            "shares": sharing.shares_for(request.user),
+            "looks": looks.select_related("actor").order_by("-at", "-pk")[:AUDIT_SHOWN],
+            "looks_total": looks.count(),
+            "looks_shown": AUDIT_SHOWN,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@patient_required
+def sharing_home(request: HttpRequest) -> HttpResponse:
+    """Show the patient's shares and who looked; on POST check a code and ask to confirm."""
+    form = InviteCodeForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        response = render(
+            request,
+            "accounts/sharing_confirm.html",
+            {"invite": form.invite, "clinician": form.invite.clinician},
+        )
+        add_never_cache_headers(response)
+        return response
+    return _sharing_page(request, form)
+
+
+@require_POST
+@login_required
+@patient_required
+def sharing_confirm(request: HttpRequest) -> HttpResponse:
+    """Start sharing with the code's clinician, or show why not on the sharing page."""
+    form = InviteCodeForm(request.POST, request=request)
+    if form.is_valid():
+        try:
+            link = sharing.share_start(patient=request.user, code=form.cleaned_data["code"])
+        except sharing.ShareRefused as refused:
+            form.add_error("code", refused.message)
+        else:
+            messages.success(
+                request,
+                f"You now share your data with {link.clinician}. You can stop at any time "
+                f"on this page.",
+            )
+            return redirect("accounts:sharing")
+    return _sharing_page(request, form)
+
+
+@require_POST
+@login_required
+@patient_required
+def sharing_revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    link = sharing.share_revoke(patient=request.user, uuid=uuid)
+    messages.success(
+        request,
+        f"You have stopped sharing with {link.clinician}. They can no longer see your data.",
+    )
+    return redirect("accounts:sharing")

@@ -5,6 +5,8 @@ from django.urls import path
 from .views import dashboard as dashboard_views
 
 # imports: invite
+from .views import invite
+
 # imports: review
 from .views.prescribe import prescribe
 from .views.review import alert_seen, note, review
@@ -19,6 +21,7 @@ urlpatterns = [
     path("", dashboard_views.dashboard, name="dashboard"),
     path("preferences/", dashboard_views.preferences, name="preferences"),
     # routes: invite
+    path("invite/", invite.invite, name="invite"),
     # routes: review
     path("patients/<uuid:uuid>/", review, name="review"),
     path("patients/<uuid:uuid>/notes/", note, name="note"),
