@@ -53,6 +53,8 @@ def patient_for(request: HttpRequest, uuid: UUID) -> User:
     """
     patient = User.objects.visible_to(request.user).filter(uuid=uuid).first()
     if patient is None:
-        AuditEvent.record(request, AuditAction.DENIED, patient_uuid=uuid)
+        # Recorded against the patient when one has this uuid, so they see the attempt too.
+        refused = User.objects.patients().filter(uuid=uuid).first()
+        AuditEvent.record(request, AuditAction.DENIED, patient=refused, patient_uuid=uuid)
         raise Http404("No such patient.")
     return patient

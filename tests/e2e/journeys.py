@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
@@ -14,5 +15,32 @@ def log_in(page: Page, axe: Callable[[], None], email: str, password: str) -> No
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    axe()
+
+
+def totp_code(secret: str) -> str:
+    """Return the authenticator code an app would show now for this base32 secret."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def log_in_with_code(
+    page: Page, axe: Callable[[], None], email: str, password: str, secret: str
+) -> None:
+    """Log in with a password and then an authenticator code, checking each page with axe."""
+    page.goto("/accounts/login/")
+    axe()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    code = page.get_by_label("Code", exact=True)
+    expect(code).to_be_visible()
+    axe()
+    code.fill(totp_code(secret))
+    page.get_by_role("button", name=re.compile("^(sign in|log in)$", re.I)).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     axe()
