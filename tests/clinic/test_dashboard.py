@@ -236,7 +236,7 @@ def test_open_alerts_are_counted_and_the_most_pressing_named(clinician, clinicia
     assert (row.open_alerts, row.top_alert) == (2, AlertKind.URGENT)
     page = clinician_client.get(DASHBOARD).content.decode()
     assert 'data-open-alerts="2"' in page
-    assert "Urgent warning sign and more" in page
+    assert "Urgent warning sign, and 1 more" in page
 
 
 # ---- order, search, filter, pages ------------------------------------------------------
@@ -261,6 +261,26 @@ def test_patients_with_open_alerts_come_first_then_the_most_recently_active(
         patient.email,
         old.email,
         never.email,
+    ]
+
+
+def test_among_patients_with_alerts_the_most_pressing_come_first(clinician, clinician_client):
+    today = timezone.localdate()
+    quiet, severe, emergency = (
+        linked(clinician, email=f"{n}@example.org") for n in ("quiet", "severe", "emergency")
+    )
+    SessionFactory(patient=quiet, performed_on=today)
+    SessionFactory(patient=severe, performed_on=today - dt.timedelta(days=1))
+    SessionFactory(patient=emergency, performed_on=today - dt.timedelta(days=5))
+    Alert.objects.create(patient=quiet, kind=AlertKind.INACTIVE, source="quiet:x")
+    Alert.objects.create(patient=severe, kind=AlertKind.SEVERE_PAIN, source="week:x")
+    Alert.objects.create(patient=severe, kind=AlertKind.INACTIVE, source="quiet:y")
+    Alert.objects.create(patient=emergency, kind=AlertKind.EMERGENCY, source="e")
+
+    assert rows(clinician_client.get(DASHBOARD))[:3] == [
+        emergency.email,
+        severe.email,
+        quiet.email,
     ]
 
 

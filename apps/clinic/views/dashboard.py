@@ -109,8 +109,9 @@ def _planned_days_per_week() -> Subquery:
 def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
     """The clinician's patients with what the dashboard shows, ordered for it.
 
-    Open alerts first, then by last activity, newest first; patients who never logged
-    anything last.
+    Patients with open alerts first, the most pressing alert first (an emergency before
+    a quiet spell); then by last activity, newest first; patients who never logged anything
+    last.
     """
     check_ins = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
     newest, oldest = (OuterRef("latest_week") - dt.timedelta(weeks=weeks) for weeks in TREND_WEEKS)
@@ -127,6 +128,7 @@ def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
         .values("days")
     )
     open_alerts = Alert.objects.open().filter(patient=OuterRef("pk"))
+    top_alert = open_alerts.annotate(rank=alert_rank()).order_by("rank", "-created_at")
     return (
         User.objects.visible_to(clinician)
         .annotate(
@@ -152,12 +154,11 @@ def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
                 ),
                 0,
             ),
-            top_alert=Subquery(
-                open_alerts.order_by(alert_rank(), "-created_at").values("kind")[:1]
-            ),
+            top_alert=Subquery(top_alert.values("kind")[:1]),
+            top_alert_rank=Subquery(top_alert.values("rank")[:1]),
         )
         .order_by(
-            Case(When(open_alerts__gt=0, then=0), default=1),
+            F("top_alert_rank").asc(nulls_last=True),
             F("last_active").desc(nulls_last=True),
             Lower("display_name"),
             "email",

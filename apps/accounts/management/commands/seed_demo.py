@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,6 +12,9 @@ from apps.accounts.hooks import app_modules
 from apps.accounts.models import Role, User
 
 DEMO_PASSWORD = "backpain-demo"
+# The demo clinician's authenticator secret (base32), published in the README so anyone
+# trying the demo can add it to an authenticator app. Demo accounts only: never reuse it.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_ACCOUNTS = [
     ("patient@example.com", "Sam (demo patient)", Role.PATIENT),
     ("clinician@example.com", "Dr Alex Morgan (demo clinician)", Role.CLINICIAN),
@@ -35,6 +40,10 @@ class Command(BaseCommand):
             users[role] = user
             if options["verbosity"] > 0:
                 self.stdout.write(f"{'Created' if created else 'Kept'} {role} {email}")
+        clinician = users[Role.CLINICIAN]
+        # Patient data needs a second step at login: the demo clinician's is set up already.
+        if not Authenticator.objects.filter(user=clinician, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(clinician, DEMO_TOTP_SECRET)
         # Apps with demo history have a `demo` module with seed(patient=, clinician=) -> str;
         # found through the registry so accounts imports nothing above it.
         for config, module in app_modules("demo"):
