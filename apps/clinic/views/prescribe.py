@@ -36,7 +36,11 @@ def _search(data: Any, library: dict[str, Exercise]) -> dict[str, Any]:
     filters, notes = LibraryFilterForm(data, prefix=SEARCH_PREFIX).valid_filters()
     found = LibraryFilterForm.apply(Exercise.objects.all(), filters)
     return {
-        "search_form": LibraryFilterForm(filters, prefix=SEARCH_PREFIX),
+        # Re-bound with the valid values only, so ignored filters show as "Any".
+        "search_form": LibraryFilterForm(
+            {f"{SEARCH_PREFIX}-{name}": value for name, value in filters.items()},
+            prefix=SEARCH_PREFIX,
+        ),
         # The queryset filters and orders; the rows come from the library already loaded.
         "results": [library[slug] for slug in found.values_list("slug", flat=True)],
         "searched": bool(filters),
