@@ -75,7 +75,7 @@ def screening_candidate(
     *, uuid: object, urgency: str | None, recheck: bool, completed_on: dt.date
 ) -> Candidate | None:
     """Return the alert a completed screening raises: only emergency and urgent ones do."""
-    kind = URGENCY_KINDS.get(urgency)  # type: ignore[call-overload]
+    kind = URGENCY_KINDS.get(urgency or "")
     if kind is None:
         return None
     what = "weekly re-check" if recheck else "warning-signs check"
