@@ -100,10 +100,11 @@ def test_unlinked_and_revoked_clinicians_get_a_404_and_a_denied_event(
     assert response.status_code == 404
     assert "Only for my clinician" not in response.content.decode()
     event = AuditEvent.objects.get()
+    # Recorded against the patient, who sees the refused attempt too.
     assert (event.actor, event.action, event.patient, event.patient_uuid) == (
         doctor,
         AuditAction.DENIED,
-        None,
+        patient,
         patient.uuid,
     )
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from apps.progress.models import Plan, PlanItem, PlanKind, SessionEntry
+from tests.e2e.journeys import totp_code
 from tests.factories import (
     PASSWORD,
     TOTP_SECRET,
@@ -43,7 +42,10 @@ TOO_WIDE = """() => {
 
 
 def log_in_with_code(page: Page, axe: Callable[[], None], email: str) -> None:
-    """Log in through the real forms: password, then the authenticator app's current code."""
+    """Log in through the real forms: password, then the authenticator app's current code.
+
+    The code box is found by its name: its visible label is allauth's ("Code:").
+    """
     page.goto("/accounts/login/")
     axe()
     page.get_by_label("Email").fill(email)
@@ -52,7 +54,7 @@ def log_in_with_code(page: Page, axe: Callable[[], None], email: str) -> None:
     code = page.locator("input[name=code]")
     expect(code).to_be_visible()
     axe()
-    code.fill(format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30)))
+    code.fill(totp_code(TOTP_SECRET))
     code.press("Enter")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     axe()
