@@ -26,6 +26,7 @@ from .models import (
     FunctionScore,
     Plan,
     PlanItem,
+    PlanKind,
     Reminder,
     Session,
     SessionEntry,
@@ -45,8 +46,12 @@ def plan(request: HttpRequest) -> HttpResponse:
     if gate is not None:
         return render(request, "progress/plan.html", {"gate": gate})
     screening = latest_screening(request.user)
-    if screening is None:
-        # The plan depends on the answers (bone density) and must not precede the safety check.
+    prescribed = Plan.objects.for_patient(request.user).filter(
+        kind=PlanKind.PRESCRIBED, active=True
+    )
+    if screening is None and not prescribed.exists():
+        # A self-built plan depends on the answers (bone density) and must not precede the
+        # safety check; a clinician's programme is shown, with the check offered above it.
         return render(request, "progress/plan.html", {"needs_screening": True})
     current = services.plan_current(patient=request.user)
     items = _plan_items(current)
@@ -72,7 +77,8 @@ def plan(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "routine_items": ",".join(item.exercise.slug for item in items),
             "bone_density": bone_density,
-            "care_first": screening.urgency == Urgency.URGENT,
+            "care_first": screening is not None and screening.urgency == Urgency.URGENT,
+            "check_first": screening is None,
         },
     )
 
