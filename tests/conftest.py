@@ -89,3 +89,8 @@ def clinician_client(clinician) -> Client:
 @pytest.fixture
 def stranger_clinician_client(stranger_clinician) -> Client:
     return _client_for(stranger_clinician)
+
+
+@pytest.fixture
+def revoked_clinician_client(revoked_clinician) -> Client:
+    return _client_for(revoked_clinician)

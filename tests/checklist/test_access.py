@@ -9,7 +9,13 @@ from django.urls import reverse
 from apps.checklist.models import Run
 from tests.checklist.factories import answer_all, completed_run, step_url
 
-OTHERS = ["other_patient_client", "clinician_client", "stranger_clinician_client", "anon_client"]
+OTHERS = [
+    "other_patient_client",
+    "clinician_client",
+    "revoked_clinician_client",
+    "stranger_clinician_client",
+    "anon_client",
+]
 
 
 @pytest.fixture

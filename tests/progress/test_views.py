@@ -41,7 +41,9 @@ def test_anonymous_people_are_sent_to_log_in(anon_client, content, url):
 
 
 @pytest.mark.parametrize("url", PATIENT_PAGES)
-@pytest.mark.parametrize("who", ["clinician_client", "stranger_clinician_client"])
+@pytest.mark.parametrize(
+    "who", ["clinician_client", "revoked_clinician_client", "stranger_clinician_client"]
+)
 def test_clinicians_get_404_on_patient_pages(request, content, url, who):
     assert request.getfixturevalue(who).get(url).status_code == 404
 

@@ -10,7 +10,13 @@ from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 from tests.screening.factories import ScreeningFactory, answer_all, step_url
 
-OTHERS = ["other_patient_client", "clinician_client", "stranger_clinician_client", "anon_client"]
+OTHERS = [
+    "other_patient_client",
+    "clinician_client",
+    "revoked_clinician_client",
+    "stranger_clinician_client",
+    "anon_client",
+]
 
 
 @pytest.fixture
@@ -61,7 +67,13 @@ def test_the_history_lists_only_the_patients_own_checks(patient_client, emergenc
 
 
 @pytest.mark.parametrize(
-    "client_name", ["other_patient_client", "clinician_client", "stranger_clinician_client"]
+    "client_name",
+    [
+        "other_patient_client",
+        "clinician_client",
+        "revoked_clinician_client",
+        "stranger_clinician_client",
+    ],
 )
 def test_nobody_elses_history_shows_the_patients_checks(request, client_name, emergency):
     html = request.getfixturevalue(client_name).get(reverse("screening:history")).content.decode()
