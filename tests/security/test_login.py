@@ -1,0 +1,147 @@
+"""Logging in: one throttled door, the same cost for every answer, locks that hold.
+
+Issue 12, findings 1 to 3. Every password check goes through allauth's login view, so its
+limits apply; a wrong password, a right one and an unknown e-mail each cost one Argon2 hash;
+the per-account lock ignores the Host header; one IP cannot lock other people out.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, UserFactory
+
+LOCKED = "Too many failed login attempts"
+
+
+def login(client: Client, email: str, password: str, **extra: str):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
+
+
+def logged_in_as(client: Client):
+    return client.session.get("_auth_user_id")
+
+
+@pytest.fixture
+def hashes(monkeypatch) -> list[str]:
+    """Record every Argon2 hash computed, checking a password or making one."""
+    calls: list[str] = []
+    verify, encode = Argon2PasswordHasher.verify, Argon2PasswordHasher.encode
+
+    def spy_verify(self, password, encoded):
+        calls.append("verify")
+        return verify(self, password, encoded)
+
+    def spy_encode(self, password, salt):
+        calls.append("encode")
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", spy_verify)
+    monkeypatch.setattr(Argon2PasswordHasher, "encode", spy_encode)
+    return calls
+
+
+# Finding 1: the same cost for every answer.
+
+
+def test_right_wrong_and_unknown_logins_each_cost_one_hash(patient, hashes):
+    counts = {}
+    for name, email, password in [
+        ("right", patient.email, PASSWORD),
+        ("wrong", patient.email, "not-the-password"),
+        ("unknown", "nobody@example.org", PASSWORD),
+    ]:
+        hashes.clear()
+        response = login(Client(), email, password)
+        assert response.status_code == (302 if name == "right" else 200)
+        counts[name] = len(hashes)
+
+    assert counts == {"right": 1, "wrong": 1, "unknown": 1}
+
+
+def test_the_admin_login_page_sends_people_to_the_throttled_login(client, db):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next=%2Fadmin%2F"
+
+
+def test_the_admin_login_keeps_the_page_asked_for_but_not_another_site(client, db):
+    users = reverse("admin:accounts_user_changelist")
+
+    kept = client.get(reverse("admin:login"), {"next": users})
+    elsewhere = client.get(reverse("admin:login"), {"next": "https://evil.example/"})
+
+    assert kept["Location"] == f"{reverse('account_login')}?next=%2Fadmin%2Faccounts%2Fuser%2F"
+    assert elsewhere["Location"] == f"{reverse('account_login')}?next=%2Fadmin%2F"
+
+
+def test_a_password_posted_to_the_admin_login_is_never_checked(client, hashes, db):
+    staff = ClinicianFactory(is_staff=True, is_superuser=True)
+    hashes.clear()
+
+    response = client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert hashes == []
+    assert logged_in_as(client) is None
+
+
+def test_staff_reach_the_admin_through_allauths_login_and_second_step(client, db):
+    staff = ClinicianFactory(is_staff=True, is_superuser=True)
+
+    to_login = client.get(reverse("admin:index"), follow=True)
+    assert to_login.redirect_chain[-1][0] == f"{reverse('account_login')}?next=%2Fadmin%2F"
+
+    password = client.post(
+        to_login.redirect_chain[-1][0], {"login": staff.email, "password": PASSWORD}
+    )
+    assert password["Location"] == reverse("mfa_authenticate")
+    code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+    second_step = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert second_step["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_signed_in_patient_at_the_admin_login_is_refused_not_looped(patient_client):
+    response = patient_client.get(reverse("admin:login"))
+
+    assert response.status_code == 403
+
+
+def test_the_admin_lockout_is_allauths(client, db):
+    staff = ClinicianFactory(is_staff=True, is_superuser=True)
+    for _ in range(5):
+        login(client, staff.email, "wrong-password")
+
+    refused = login(client, staff.email, PASSWORD)
+
+    assert LOCKED in refused.content.decode()
+    assert logged_in_as(client) is None
+
+
+def test_a_patients_email_gets_nowhere_in_the_admin(client, patient):
+    response = client.post(
+        f"{reverse('account_login')}?next=/admin/", {"login": patient.email, "password": PASSWORD}
+    )
+    assert response["Location"] == "/admin/"
+
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_a_user_factory_staff_member_without_mfa_is_sent_to_set_it_up(client, db):
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:login"))
+
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
