@@ -145,3 +145,30 @@ def test_a_user_factory_staff_member_without_mfa_is_sent_to_set_it_up(client, db
     response = client.get(reverse("admin:login"))
 
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+# Finding 2: the per-account lock is keyed on the account, not the Host header.
+
+
+def test_a_locked_account_stays_locked_under_another_host(client, patient, settings):
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    for _ in range(5):
+        login(client, patient.email, "wrong-password", HTTP_HOST="localhost:8000")
+
+    refused = login(Client(), patient.email, PASSWORD, HTTP_HOST="127.0.0.1")
+
+    assert refused.status_code == 200
+    assert LOCKED in refused.content.decode()
+
+
+def test_wrong_passwords_spread_over_hosts_count_together(patient, settings):
+    hosts = ["localhost", "localhost:8000", "127.0.0.1", "127.0.0.1:8000", "[::1]:8000"]
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+    for host in hosts:
+        login(Client(), patient.email.upper(), "wrong-password", HTTP_HOST=host)
+
+    client = Client()
+    refused = login(client, patient.email, PASSWORD, HTTP_HOST="localhost:9999")
+
+    assert LOCKED in refused.content.decode()
+    assert logged_in_as(client) is None
