@@ -21,6 +21,7 @@ from .models import (
     Plan,
     PlanItem,
     PlanKind,
+    Reminder,
     Session,
     SessionEntry,
 )
@@ -70,9 +71,19 @@ def has_bone_density_caution(patient: User) -> bool:
     return bool(screening and screening.bone_density_caution)
 
 
+def _lock_plans(patient: User) -> None:
+    """Make this patient's other plan changes wait until this transaction ends.
+
+    Two tabs, or a double click, would otherwise both find no active plan and both insert
+    one, and the second would fail on `plan_one_active_per_kind`.
+    """
+    User.objects.select_for_update().filter(pk=patient.pk).first()
+
+
 @transaction.atomic
 def plan_build(*, patient: User) -> Plan:
     """Build (or rebuild) the patient's own plan from their latest answers."""
+    _lock_plans(patient)
     library = exercise_candidates(list(Exercise.objects.all()))
     draft = build_plan(
         priorities=checklist_priorities(patient),
@@ -97,7 +108,14 @@ def plan_build(*, patient: User) -> Plan:
 
 
 def plan_current(*, patient: User) -> Plan:
-    return Plan.objects.for_patient(patient).current() or plan_build(patient=patient)
+    """Return the plan in force, building the patient's own on their first visit."""
+    current = Plan.objects.for_patient(patient).current()
+    if current is not None:
+        return current
+    with transaction.atomic():
+        _lock_plans(patient)
+        # A request that held the lock first may have built it meanwhile.
+        return Plan.objects.for_patient(patient).current() or plan_build(patient=patient)
 
 
 def swap_choices(
@@ -176,6 +194,18 @@ def check_in_save(
                 check_in=check_in, activity=activities[order], defaults={"score": score}
             )
     return check_in
+
+
+def reminder_save(*, patient: User, enabled: bool, weekday: int) -> Reminder:
+    """Create or change the patient's one reminder.
+
+    `update_or_create` locks the row it finds and, when two first saves race, takes the
+    other's row instead of failing on the unique patient: both end with the same reminder.
+    """
+    reminder, _ = Reminder.objects.update_or_create(
+        patient=patient, defaults={"enabled": enabled, "weekday": weekday}
+    )
+    return reminder
 
 
 def recheck_record(*, patient: User, answers: dict[str, str]) -> Screening:

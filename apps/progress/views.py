@@ -297,8 +297,11 @@ def reminder(request: HttpRequest) -> HttpResponse:
     )
     if not form.is_valid():
         return _home(request, form)
-    form.instance.patient = request.user
-    saved = form.save()
+    saved = services.reminder_save(
+        patient=request.user,
+        enabled=form.cleaned_data["enabled"],
+        weekday=form.cleaned_data["weekday"],
+    )
     if saved.enabled:
         messages.success(
             request, f"We will e-mail you a check-in reminder every {saved.get_weekday_display()}."
