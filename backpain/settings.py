@@ -178,8 +178,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
-# Five wrong passwords for one account within 30 minutes lock it until the window passes.
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/30m/key"}
+# Five wrong passwords for one account within 30 minutes lock it until the window passes,
+# whichever address or Host they come from. Failures are not counted per IP, so one address
+# cannot lock everyone out; per IP, "login" slows guessing to 30 tries a minute.
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "5/30m/key"}
+# Behind a proxy every request comes from the proxy's address: allauth's per-IP limits read
+# the client's from the X-Forwarded-For entry the (trusted) proxy appended.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0
+)
 
 # Clinicians set up an authenticator app (TOTP, with recovery codes) before any clinic page
 # shows patient data (apps.clinic.access.clinician_required); patients may opt in.

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, UserFactory
+from tests.test_settings import PRODUCTION_ENV, run_manage
 
 LOCKED = "Too many failed login attempts"
 
@@ -172,3 +173,79 @@ def test_wrong_passwords_spread_over_hosts_count_together(patient, settings):
 
     assert LOCKED in refused.content.decode()
     assert logged_in_as(client) is None
+
+
+# Finding 3: one address cannot lock other people out; behind a proxy, addresses are the clients'.
+
+
+def test_failures_on_made_up_accounts_do_not_refuse_a_real_users_right_password(client, patient):
+    for n in range(20):
+        login(client, f"made-up-{n}@example.org", "guess-123456")
+
+    response = login(client, patient.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert logged_in_as(client) == str(patient.pk)
+
+
+def test_after_the_made_up_failures_the_per_account_lock_still_holds(client, patient):
+    for n in range(20):
+        login(client, f"made-up-{n}@example.org", "guess-123456")
+    for _ in range(5):
+        login(client, patient.email, "wrong-password")
+
+    refused = login(client, patient.email, PASSWORD)
+
+    assert LOCKED in refused.content.decode()
+    assert logged_in_as(client) is None
+
+
+def flood_login(client: Client, times: int, **extra: str) -> None:
+    # An empty form costs no hash but counts against the per-IP "login" limit.
+    for _ in range(times):
+        client.post(reverse("account_login"), {}, **extra)
+
+
+def test_one_address_is_slowed_to_30_tries_a_minute(client, patient):
+    flood_login(client, 30)
+
+    response = login(client, patient.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
+
+
+def test_behind_a_proxy_the_limit_is_per_client_not_per_proxy(patient, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    flood_login(Client(), 30, **attacker)
+
+    # The client's address is the entry the proxy appended, not one the client made up.
+    spoofed = login(
+        Client(), patient.email, PASSWORD, **proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"
+    )
+    someone_else = login(
+        Client(), patient.email, PASSWORD, **proxy, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+
+    assert spoofed.status_code == 429
+    assert someone_else.status_code == 302
+
+
+PRINT_PROXY_COUNT = "from django.conf import settings; print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+
+
+@pytest.mark.parametrize(
+    ("env", "count"),
+    [
+        ({"BEHIND_PROXY": "false"}, "0"),
+        ({}, "1"),  # the README's production block: BEHIND_PROXY=true
+        ({"TRUSTED_PROXY_COUNT": "2"}, "2"),  # a CDN in front of the proxy
+    ],
+)
+def test_the_trusted_proxy_count_follows_the_environment(env, count):
+    result = run_manage("shell", "-v0", "-c", PRINT_PROXY_COUNT, env={**PRODUCTION_ENV, **env})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == count
