@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -24,6 +26,51 @@ def security_headers(get_response: Handler) -> Handler:
         return response
 
     return middleware
+
+
+def reject_bad_input(get_response: Handler) -> Handler:
+    """Refuse, with the 400 page, what the app can neither decode nor store.
+
+    PostgreSQL text cannot hold a NUL byte, so one in the path, the query or a form would
+    fail as a 500 in the first query that used it; forms are read as UTF-8 only, and a
+    body in another charset would fail in every later reader of `request.POST`. Checked
+    once here, before sessions, CSRF or any view reads the request.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        problem = _bad_input(request)
+        if problem:
+            raise BadRequest(f"Refused {problem}")
+        return get_response(request)
+
+    return middleware
+
+
+def _bad_input(request: HttpRequest) -> str | None:
+    charset = request.content_params.get("charset")
+    if charset is not None and _codec_name(charset) != "utf-8":
+        return "a body that is not UTF-8"
+    if "\x00" in request.path:
+        return "a NUL byte in the path"
+    if _has_nul(request.GET):
+        return "a NUL byte in the query string"
+    if _has_nul(request.COOKIES):
+        return "a NUL byte in a cookie"
+    if request.method == "POST" and _has_nul(request.POST):
+        return "a NUL byte in the form"
+    return None
+
+
+def _codec_name(charset: str) -> str | None:
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
+
+
+def _has_nul(data: QueryDict | dict[str, str]) -> bool:
+    pairs = data.lists() if isinstance(data, QueryDict) else ((k, [v]) for k, v in data.items())
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in pairs)
 
 
 class StaticFiles(WhiteNoiseMiddleware):

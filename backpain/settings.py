@@ -100,9 +100,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its headers reach every response: static files, redirects and early 400s.
+    "backpain.middleware.security_headers",
     "django.middleware.security.SecurityMiddleware",
     "backpain.middleware.StaticFiles",
     "csp.middleware.CSPMiddleware",
+    "backpain.middleware.reject_bad_input",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,7 +114,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "backpain.middleware.security_headers",
 ]
 
 ROOT_URLCONF = "backpain.urls"

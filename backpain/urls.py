@@ -16,4 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "backpain.views.bad_request"
 handler404 = "backpain.views.not_found"
+handler500 = "backpain.views.server_error"

@@ -3,8 +3,9 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -33,6 +34,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+# Django's own error views check the CSRF token first, which reads `request.POST` again:
+# for a body that could not be parsed the first time, that raises once more and turns the
+# 400 into a 500. These never read the body.
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Without the request: a page that cannot fail on whatever broke this one.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 @require_safe
