@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "apps.accounts.sessions.session_limits",
 ]
 
 ROOT_URLCONF = "backpain.urls"
@@ -164,7 +165,12 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 5.0 2.1.1: at least 12 characters. The common-password list (20,000 passwords
+    # seen in breaches, checked offline) stays below it.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -180,6 +186,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+# Adding, removing or making primary an e-mail address asks for the password (or an
+# authenticator code) again unless it was given in the last 5 minutes; so does every MFA
+# change (MFA_REAUTHENTICATION_REQUIRED below). Changing the password asks for the current
+# one. The account's address is told of each change.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Show "Remember me" at login: see SESSION_REMEMBER_AGE.
+ACCOUNT_SESSION_REMEMBER = None
 # Five wrong passwords for one account within 30 minutes lock it until the window passes,
 # whichever address or Host they come from. Failures are not counted per IP, so one address
 # cannot lock everyone out; per IP, "login" slows guessing to 30 tries a minute.
@@ -194,10 +209,18 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
 # shows patient data (apps.clinic.access.clinician_required); patients may opt in.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "backpain"
+MFA_REAUTHENTICATION_REQUIRED = True
 
+# A sign-in ends after 30 idle minutes and 12 hours after login, with the browser unless
+# "Remember me" was ticked: then it lasts 14 days from login (apps.accounts.sessions).
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+SESSION_REMEMBER_AGE = 14 * 24 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_REMEMBER_AGE  # allauth gives a remembered cookie this age
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token travels in hx-headers.
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: htmx sends the token from hx-headers
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
@@ -234,6 +257,11 @@ HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # __Host- cookies are Secure, for this host only, and path "/": no subdomain or plain-http
+    # page can set or overwrite them. Browsers refuse them over http, so only with HTTPS.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

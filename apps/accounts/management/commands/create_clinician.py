@@ -3,6 +3,7 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
@@ -38,5 +39,9 @@ class Command(BaseCommand):
             password = getpass.getpass("Password for the new clinician: ")
         if not password:
             raise CommandError("A new clinician needs a password.")
+        try:
+            validate_password(password, User(email=email, display_name=name))
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         User.objects.create_user(email, password, display_name=name, role=Role.CLINICIAN)
         self.stdout.write(f"Created clinician {email}.")
