@@ -44,11 +44,14 @@ echo "  Stop with Ctrl+C."; \
 echo ""
 endef
 
+# The demo's e-mails (password resets too) are printed here, on purpose: production must
+# name a real EMAIL_BACKEND, which `manage.py check --deploy` enforces.
 run: $(VENV)/.synced $(SECRET_KEY_FILE) staticfiles/staticfiles.json
 	@$(prepare_database); \
 	$(banner); \
-	DEBUG=false exec $(VENV)/bin/gunicorn backpain.wsgi --bind 127.0.0.1:$(PORT) --workers 2 \
-	  --access-logfile -
+	DEBUG=false EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	  exec $(VENV)/bin/gunicorn backpain.wsgi -c backpain/gunicorn.conf.py \
+	  --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 # For developers: autoreload and Django's debug page instead of the production path.
 dev: $(VENV)/.synced $(SECRET_KEY_FILE)

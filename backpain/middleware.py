@@ -5,7 +5,9 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
+from django.utils.log import log_response
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -44,9 +46,12 @@ def reject_bad_input(get_response: Handler) -> Handler:
 
     def middleware(request: HttpRequest) -> HttpResponse:
         problem = _bad_input(request)
-        if problem:
-            raise BadRequest(f"Refused {problem}")
-        return get_response(request)
+        if problem is None:
+            return get_response(request)
+        response = get_resolver().resolve_error_handler(400)(request, BadRequest(problem))
+        # One line, not the traceback raising BadRequest would log.
+        log_response("Refused %s: %s", problem, request.path, response=response, request=request)
+        return response
 
     return middleware
 

@@ -235,7 +235,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "backpain.storage.StaticStorage"},
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console is for debugging only: it would print reset links into a production log.
+# Unset in production, nothing is sent and `check --deploy` fails (backpain/checks.py).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "backpain.mail.NotConfiguredEmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -288,6 +295,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Reset keys and PostgreSQL's row details (user ids, answers) never reach the log.
+    "filters": {"redact": {"()": "backpain.logs.Redact"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Queries are logged with their parameters at DEBUG: never, whatever LOG_LEVEL says
+    # (Django's default "django" logger is at INFO already; this keeps it so).
+    "loggers": {"django.db.backends": {"level": "INFO"}},
 }

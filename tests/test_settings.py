@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://backpain.example.org",
     "HTTPS": "true",
     "BEHIND_PROXY": "true",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "SITE_URL": "https://backpain.example.org",
 }
 
 

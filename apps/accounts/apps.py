@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from backpain import checks  # noqa: F401
+
         from . import receivers  # noqa: F401
