@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.checks import ERROR, run_checks
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
@@ -23,6 +24,7 @@ from apps.progress.models import Reminder
 from backpain import checks
 from backpain.logs import Redact
 from backpain.mail import NotConfiguredEmailBackend
+from tests.security.production import settings_for
 from tests.test_settings import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,30 +39,27 @@ def clean_environ(**env: str) -> dict[str, str]:
     return {**inherited, "DJANGO_SETTINGS_MODULE": "backpain.settings", **env}
 
 
-def deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT, env=clean_environ(**env), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-
-
 # ---- the e-mail backend in production ---------------------------------------------------
 
 
-def test_production_without_an_email_backend_fails_the_deploy_check():
+def test_production_defaults_to_sending_nothing_rather_than_printing(monkeypatch):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_BACKEND"}
 
-    result = deploy_check(env)
-
-    assert result.returncode != 0
-    assert "backpain.E001" in result.stderr
+    assert settings_for(monkeypatch, env)["EMAIL_BACKEND"] == checks.NOT_CONFIGURED
+    assert settings_for(monkeypatch, {"DEBUG": "true"})["EMAIL_BACKEND"] == CONSOLE
 
 
-def test_production_with_the_console_backend_fails_the_deploy_check():
-    result = deploy_check({**PRODUCTION_ENV, "EMAIL_BACKEND": CONSOLE})
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [(checks.NOT_CONFIGURED, "backpain.E001"), (CONSOLE, "backpain.E002")],
+)
+def test_the_deploy_check_fails_without_a_real_backend(settings, backend, expected):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = backend
 
-    assert result.returncode != 0
-    assert "backpain.E002" in result.stderr
+    errors = run_checks(include_deployment_checks=True)
+
+    assert expected in [error.id for error in errors if error.level >= ERROR]
 
 
 @pytest.mark.parametrize(
