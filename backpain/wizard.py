@@ -27,7 +27,7 @@ from typing import Any, Self
 
 from django import forms
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import register_converter, reverse
@@ -191,11 +191,26 @@ class WizardRunQuerySet(models.QuerySet):
 
 class WizardRunManager(models.Manager.from_queryset(WizardRunQuerySet)):  # type: ignore[misc]
     def start(self, request: HttpRequest) -> Any:
-        """Start a fresh run for this person, discarding any they left unfinished."""
-        self.for_request(request).in_progress().delete()
+        """Start a fresh run for this person, discarding any they left unfinished.
+
+        Starts are serialised per person, so two at once (a double click, two tabs) leave
+        one run under way: the second discards the first instead of missing it.
+        """
         if request.user.is_authenticated:
-            return self.create(user=request.user)
-        return self.create(guest_id=guest_id(request, create=True))
+            owner: dict[str, Any] = {"user": request.user}
+            key = f"user:{request.user.pk}"
+        else:
+            owner = {"guest_id": guest_id(request, create=True)}
+            key = f"guest:{owner['guest_id']}"
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Held until the transaction ends; PostgreSQL's, as the app's database is.
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                    [f"{self.model._meta.label}:{key}"],
+                )
+            self.for_request(request).in_progress().delete()
+            return self.create(**owner)
 
 
 class WizardRun(models.Model):
