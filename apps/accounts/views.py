@@ -59,8 +59,9 @@ def delete(request: HttpRequest) -> HttpResponse:
         # they name a user who no longer exists, so Django treats them as anonymous.
         request.user.delete()
         logout(request)
-        messages.success(request, "Your account and everything in it have been deleted.")
-        return redirect("home")
+        # Shown here, not after a redirect: the log-out response clears the browser's
+        # cookies (Clear-Site-Data), and a flash message would go with them.
+        return render(request, "accounts/deleted.html")
     return render(request, "accounts/delete.html", {"form": form})
 
 
