@@ -8,6 +8,7 @@ A plain module rather than a conftest: the security folder is shared with other 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
 
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -47,22 +48,29 @@ class Cast:
     users: dict[str, User | None]
     objects: dict[str, Any]
     _cookies: dict[str, dict[str, str]] = field(default_factory=dict)
+    _clients: dict[tuple, Client] = field(default_factory=dict)
 
     def client(self, role: str, **kwargs: Any) -> Client:
-        """Return a client with a cookie jar of its own, logged in as `role` unless anonymous.
+        """Return a client logged in as `role` (unless anonymous) with a fresh cookie jar.
 
-        Each role logs in once; later clients share that session, so a test that runs every
-        request in a savepoint it rolls back gets the same starting point each time.
+        Each role logs in once and every jar starts from that session, so a test that runs
+        each request in a savepoint it rolls back starts each request from the same state.
+        Clients are reused: a new one loads the whole middleware stack again, and
+        WhiteNoise's scan of the static files makes that the slowest part of a request.
         """
-        client = Client(**kwargs)
+        key = (role, *sorted(kwargs.items()))
+        if key not in self._clients:
+            self._clients[key] = Client(**kwargs)
+        client = self._clients[key]
+        client.cookies = SimpleCookie()
         user = self.users[role]
         if user is not None:
             if role not in self._cookies:
                 first = Client()
                 first.force_login(user)
-                self._cookies[role] = {key: m.value for key, m in first.cookies.items()}
-            for key, value in self._cookies[role].items():
-                client.cookies[key] = value
+                self._cookies[role] = {name: m.value for name, m in first.cookies.items()}
+            for name, value in self._cookies[role].items():
+                client.cookies[name] = value
         return client
 
 
