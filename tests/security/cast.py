@@ -15,6 +15,8 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -203,3 +205,18 @@ def routes() -> dict[str, Route]:
     for route in _walk(get_resolver().url_patterns, None, ()):
         found.setdefault(route.name, route)
     return found
+
+
+def body(response: HttpResponse) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def send(client: Client, method: str, url: str, **kwargs) -> tuple[HttpResponse, bytes]:
+    """Make one request in a savepoint that is rolled back; return it and its body."""
+    with transaction.atomic():
+        response = getattr(client, method)(url, **kwargs)
+        content = body(response)
+        transaction.set_rollback(True)
+    return response, content

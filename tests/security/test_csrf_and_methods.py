@@ -15,7 +15,7 @@ from django.conf import settings
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
-from tests.security.cast import Cast, build_cast, routes
+from tests.security.cast import Cast, build_cast, routes, send
 from tests.security.matrix import (
     GET_ROWS,
     POST_ONLY,
@@ -24,7 +24,6 @@ from tests.security.matrix import (
     matches,
     outcome,
 )
-from tests.security.test_url_matrix import send
 
 ROOT = Path(__file__).resolve().parents[2]
 # The roles tried first for a URL: its owner, then whoever else may use it.

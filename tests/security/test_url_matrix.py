@@ -14,11 +14,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import transaction
-from django.http import HttpResponse
-from django.test import Client
 
-from tests.security.cast import HTMX, ROLES, Cast, build_cast, routes
+from tests.security.cast import HTMX, ROLES, Cast, build_cast, routes, send
 from tests.security.matrix import (
     GET_ROWS,
     HTMX_ROWS,
@@ -43,12 +40,6 @@ def matrix_routes() -> dict:
     return {name: r for name, r in routes().items() if not name.startswith(IGNORED_PREFIXES)}
 
 
-def body(response: HttpResponse) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
-
-
 def a_markers(cast: Cast) -> list[str]:
     a = cast.objects
     return [
@@ -57,15 +48,6 @@ def a_markers(cast: Cast) -> list[str]:
         *(str(a[key].uuid) for key in ("patient", "screening", "run", "session", "alert")),
         str(a["care_link"].uuid),
     ]
-
-
-def send(client: Client, method: str, url: str, **kwargs) -> tuple[HttpResponse, bytes]:
-    """Make one request in a savepoint that is rolled back; return it and its body."""
-    with transaction.atomic():
-        response = getattr(client, method)(url, **kwargs)
-        content = body(response)
-        transaction.set_rollback(True)
-    return response, content
 
 
 def walk(cast: Cast, method: str, rows: dict, **kwargs) -> tuple[list[str], int]:
@@ -132,15 +114,6 @@ def test_post(cast):
     problems, _ = walk(cast, "post", POST_ROWS, data={})
 
     assert not problems, "\n".join(problems)
-
-
-def test_post_only_views_refuse_get_and_head(cast):
-    for name in POST_ONLY:
-        url = matrix_routes()[name].url(cast)
-        client = cast.client("patient_a")
-        for response in (client.get(url), client.head(url)):
-            assert response.status_code == 405, name
-            assert response["Allow"] == "POST", name
 
 
 def test_a_missing_object_is_a_404_like_a_foreign_one(cast):
