@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import Client
 
+from apps.accounts.models import User
 from apps.accounts.sessions import LOGIN_AT, SEEN_AT
 from tests.factories import PASSWORD
 from tests.test_settings import PRODUCTION_ENV, run_manage
@@ -108,11 +109,11 @@ def test_logging_out_clears_the_site_data(patient_client):
     assert "_auth_user_id" not in patient_client.session
 
 
-def test_deleting_the_account_clears_the_site_data(patient_client):
+def test_deleting_the_account_clears_the_site_data(patient, patient_client):
     response = patient_client.post("/account/delete/", {"password": PASSWORD, "confirm": "on"})
 
-    assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert not User.objects.filter(pk=patient.pk).exists()
 
 
 def test_ordinary_pages_and_the_logout_question_clear_nothing(patient_client):
