@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import factory
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 
@@ -20,6 +21,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("first_name")
     role = Role.PATIENT
     password = _PASSWORD_HASH
+
+    @factory.post_generation
+    def verified_email(obj, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        # Every account confirms its address before it can log in (ACCOUNT_EMAIL_VERIFICATION
+        # "mandatory"), as a signed-up one has; `verified_email=False` for one that has not.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 
 
 # Test clinicians' authenticator secret (base32), for journeys that log in with a TOTP code.

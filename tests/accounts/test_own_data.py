@@ -64,7 +64,7 @@ def make_history(user: User, *, clinician: User | None = None, weeks: int = 2) -
         return row
 
     add(user)
-    add(EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True))
+    add(EmailAddress.objects.get(user=user, email=user.email, primary=True, verified=True))
     add(EmailAddress.objects.create(user=user, email=f"old.{user.email}", primary=False))
 
     questions = list(Question.objects.all()[:2])
@@ -115,7 +115,7 @@ def make_clinic_history(clinician: User, patient: User, mine: Expected) -> Expec
     """Give a clinician an invite, a note about this patient and a look at their data.
 
     The patient's alert and care link are added to `mine`, the patient's expected rows.
-    Return the clinician's expected rows: their profile, invite and note, nothing else.
+    Return the clinician's expected rows: their profile, address, invite and note, nothing else.
     """
     invite = InviteCode.objects.create(clinician=clinician, used_by=patient, used_at=timezone.now())
     note = Note.objects.create(clinician=clinician, patient=patient, text=NOTE_TEXT)
@@ -137,6 +137,8 @@ def make_clinic_history(clinician: User, patient: User, mine: Expected) -> Expec
         "accounts.InviteCode": {invite.pk},
         "clinic.Note": {note.pk},
         "clinic.ClinicianPreference": {preference.pk},
+        # Their confirmed address, as every account has.
+        "account.EmailAddress": set(clinician.emailaddress_set.values_list("pk", flat=True)),
     }
 
 

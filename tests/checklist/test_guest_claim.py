@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
@@ -26,14 +28,16 @@ def test_logging_in_claims_the_guests_finished_and_unfinished_runs(anon_client, 
     assert someone_elses.user is None
 
 
-def test_signing_up_claims_the_runs_and_the_screening_together(anon_client, items):
+def test_signing_up_claims_the_runs_and_the_screening_together(anon_client, items, mailoutbox):
     answer_screening(anon_client)
     answer_all(anon_client, {"hip_mobility": "no"})
 
-    response = anon_client.post(
+    anon_client.post(
         reverse("account_signup"),
         {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
+    # The account logs in once its address is confirmed, from the link in this browser.
+    response = anon_client.post(re.search(r"/accounts/confirm-email/\S+/", mailoutbox[0].body)[0])
 
     assert response.status_code == 302
     assert Run.objects.get().user.email == "new@example.org"

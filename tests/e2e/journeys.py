@@ -19,6 +19,19 @@ def log_in(page: Page, axe: Callable[[], None], email: str, password: str) -> No
     axe()
 
 
+def confirm_email(page: Page, axe: Callable[[], None]) -> None:
+    """After sign-up, open the link in the newest e-mail and confirm, which logs in."""
+    from django.core import mail
+
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    axe()
+    page.goto(re.search(r"/accounts/confirm-email/\S+/", mail.outbox[-1].body)[0])
+    expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
+    axe()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
 def totp_code(secret: str) -> str:
     """Return the authenticator code an app would show now for this base32 secret."""
     import time

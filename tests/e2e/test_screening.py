@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.screening.models import Question, Screening
 from tests.e2e.conftest import PageGuard
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import confirm_email, log_in
 from tests.factories import PASSWORD
 
 QUESTIONS = json.loads((settings.BASE_DIR / "fixtures" / "screening_questions.json").read_text())
@@ -216,7 +216,7 @@ def test_a_guests_result_survives_sign_up(page: Page, axe):
     page.get_by_label("Password (again)").fill(PASSWORD)
     axe()
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    confirm_email(page, axe)
     axe()
 
     page.goto("/screening/history/")

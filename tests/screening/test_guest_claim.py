@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
@@ -29,13 +31,15 @@ def test_logging_in_claims_the_guests_finished_and_unfinished_screenings(
     assert someone_elses.user is None
 
 
-def test_signing_up_claims_the_guests_screening(anon_client, questions):
+def test_signing_up_claims_the_guests_screening(anon_client, questions, mailoutbox):
     answer_all(anon_client, {"radiating": "yes"})
 
-    response = anon_client.post(
+    anon_client.post(
         reverse("account_signup"),
         {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
+    # The account logs in once its address is confirmed, from the link in this browser.
+    response = anon_client.post(re.search(r"/accounts/confirm-email/\S+/", mailoutbox[0].body)[0])
 
     assert response.status_code == 302
     history = anon_client.get(reverse("screening:history"))
