@@ -56,7 +56,8 @@ def plan(request: HttpRequest) -> HttpResponse:
     current = services.plan_current(patient=request.user)
     items = _plan_items(current)
     exercises = list(Exercise.objects.all())
-    bone_density = services.has_bone_density_caution(request.user)
+    # The screening the view already read: no second query for the same row.
+    bone_density = bool(screening and screening.bone_density_caution)
     in_plan = {item.exercise_id for item in items}
     rows = [
         (
