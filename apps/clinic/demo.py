@@ -259,7 +259,7 @@ def seed(*, patient: User, clinician: User) -> str:
     CheckIn.objects.bulk_update(saved, ["created_at"])
     Plan.objects.bulk_create(plan for plan, _, _ in plans)
     PlanItem.objects.bulk_create(
-        PlanItem(plan=plan, exercise=exercise, order=order, days_per_week=days)
+        PlanItem(plan=plan, exercise=exercise, order=order, days_per_week=days).scheduled()
         for plan, picked, days in plans
         for order, exercise in enumerate(picked)
     )

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db import transaction
 
 from apps.accounts.models import User
 from apps.exercises.models import Exercise
 from apps.progress.models import Frequency, Plan, PlanItem, PlanKind
+from backpain.once import TokenField, create_once
 
 from .models import Note
 
@@ -21,6 +21,8 @@ DAILY_FROM = 4
 
 
 class NoteForm(forms.ModelForm):
+    client_token = TokenField()
+
     class Meta:
         model = Note
         fields = ["text"]
@@ -149,6 +151,7 @@ class PrescriptionForm(forms.Form):
     when the page comes back with a message.
     """
 
+    client_token = TokenField()
     note = forms.CharField(
         label="Note to the patient",
         required=False,
@@ -188,9 +191,17 @@ class PrescriptionForm(forms.Form):
     def slugs(self) -> list[str]:
         return [str(form["exercise"].value() or "") for form in self.rows.forms]
 
-    @transaction.atomic
-    def save_for(self, *, patient: User, author: User) -> Plan:
-        """Make this the patient's programme; the one before stays, inactive, as history."""
+    def save_for(self, *, patient: User, author: User) -> tuple[Plan, bool]:
+        """Make this the patient's programme, once per form token; return it and whether
+        it is new. The programme before stays, inactive, as history."""
+        return create_once(
+            Plan,
+            self.cleaned_data["client_token"],
+            {"patient": patient, "author": author},
+            lambda: self._save(patient=patient, author=author),
+        )
+
+    def _save(self, *, patient: User, author: User) -> Plan:
         # Serialise prescriptions for one patient: only one prescribed plan may be active.
         User.objects.select_for_update().filter(pk=patient.pk).first()
         Plan.objects.filter(patient=patient, kind=PlanKind.PRESCRIBED, active=True).update(
@@ -201,6 +212,7 @@ class PrescriptionForm(forms.Form):
             author=author,
             kind=PlanKind.PRESCRIBED,
             note=self.cleaned_data["note"],
+            client_token=self.cleaned_data["client_token"],
         )
         PlanItem.objects.bulk_create(
             PlanItem(
@@ -214,7 +226,7 @@ class PrescriptionForm(forms.Form):
                 reps=row["reps"],
                 hold_seconds=row["hold_seconds"],
                 days_per_week=row["days_per_week"],
-            )
+            ).scheduled()
             for index, row in enumerate(form.cleaned_data for form in self.rows.forms)
         )
         return plan

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import User
+from backpain.once import token_field
 
 
 class Note(models.Model):
@@ -25,6 +26,7 @@ class Note(models.Model):
     )
     text = models.TextField(max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
+    client_token = token_field()
 
     class Meta:
         ordering = ["-created_at"]

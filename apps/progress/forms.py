@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.exercises.models import Exercise
 from apps.screening.triage import Level
+from backpain.once import TokenField
 from backpain.wizard import ANSWER_MESSAGE, YesNoUnsure
 
 from .models import CheckIn, FunctionActivity, Reminder, Session
@@ -35,7 +36,7 @@ def pain_field(label: str) -> forms.TypedChoiceField:
 
 
 class SessionForm(forms.ModelForm):
-    client_token = forms.UUIDField(widget=forms.HiddenInput)
+    client_token = TokenField()
     pain_during = pain_field("Pain during the session")
 
     class Meta:
@@ -107,6 +108,7 @@ EntryFormSet = forms.formset_factory(
 
 
 class CheckInForm(forms.ModelForm):
+    client_token = TokenField()
     pain_average = pain_field("Your average pain this week")
     pain_worst = pain_field("Your worst pain this week")
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.exercises.models import Exercise
+from backpain.once import token_field
 
 PAIN_HELP = "0 means no pain, 10 the worst pain you can imagine."
 # Validators bound the forms; the check constraints below bound the database as well.
@@ -28,6 +30,19 @@ def score_0_10(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 10}), name=name
     )
+
+
+EVERY_DAY = list(range(7))
+
+
+def spread_days(count: int) -> list[int]:
+    """`count` weekdays (0 = Monday) spread over the week with rest days between them.
+
+    Strength work wants a day off between sessions: 2 gives Monday and Thursday, 3 gives
+    Monday, Wednesday and Friday (the default strength days), 7 every day.
+    """
+    count = max(1, min(7, count))
+    return [index * 7 // count for index in range(count)]
 
 
 class PlanKind(models.TextChoices):
@@ -72,6 +87,8 @@ class Plan(models.Model):
     # A prescribing clinician's note to the patient.
     note = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The prescription form's token; a self-built plan has none.
+    client_token = token_field()
 
     objects = PlanQuerySet.as_manager()
 
@@ -92,6 +109,21 @@ class Plan(models.Model):
     def routine_slugs(self) -> list[str]:
         return [item.exercise.slug for item in self.items.all()]
 
+    def items_on(self, day: dt.date) -> list[PlanItem]:
+        """The part of the plan scheduled for `day` (uses prefetched items when there)."""
+        return [item for item in self.items.all() if item.on(day.weekday())]
+
+    def strength_days(self) -> list[int]:
+        """The days of the plan's non-daily work (the first such item's): what a patient moves."""
+        return next(
+            (list(i.weekdays) for i in self.items.all() if i.frequency != Frequency.DAILY), []
+        )
+
+    def week(self) -> list[tuple[int, list[PlanItem]]]:
+        """Monday to Sunday, each with the items scheduled that day."""
+        items = list(self.items.all())
+        return [(weekday, [i for i in items if i.on(weekday)]) for weekday in EVERY_DAY]
+
 
 class PlanItem(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
@@ -105,6 +137,8 @@ class PlanItem(models.Model):
     reps = models.PositiveSmallIntegerField(null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The weekly schedule: the days (0 = Monday ... 6 = Sunday) this exercise is for.
+    weekdays = ArrayField(models.PositiveSmallIntegerField(), default=list)
 
     class Meta:
         ordering = ["order", "id"]
@@ -129,12 +163,38 @@ class PlanItem(models.Model):
             ),
             models.UniqueConstraint(fields=["plan", "exercise"], name="plan_item_once"),
             models.CheckConstraint(
+                condition=Q(weekdays__contained_by=EVERY_DAY, weekdays__len__gte=1),
+                name="plan_item_weekdays_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(frequency__in=Frequency.values), name="plan_item_frequency_valid"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.exercise} ({self.get_frequency_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.scheduled()
+        super().save(*args, **kwargs)
+
+    def scheduled(self, strength_days: list[int] | None = None) -> Self:
+        """Give an unscheduled item its days (before a save or a bulk_create); return it.
+
+        A prescribed number of days is spread over the week; daily work is every day; other
+        work goes on `strength_days` (the patient's choice) or Monday, Wednesday and Friday.
+        """
+        if not self.weekdays:
+            if self.days_per_week:
+                self.weekdays = spread_days(self.days_per_week)
+            elif self.frequency == Frequency.DAILY:
+                self.weekdays = list(EVERY_DAY)
+            else:
+                self.weekdays = list(strength_days or spread_days(3))
+        return self
+
+    def on(self, weekday: int) -> bool:
+        return weekday in self.weekdays
 
 
 class SessionQuerySet(models.QuerySet["Session"]):

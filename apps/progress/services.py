@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from apps.accounts.models import User
 from apps.checklist.results import latest_priorities
@@ -13,6 +13,7 @@ from apps.exercises.models import Exercise
 from apps.screening.gate import latest_screening
 from apps.screening.models import Question, Screening
 from apps.screening.triage import Level
+from backpain.once import create_once
 
 from .models import (
     CheckIn,
@@ -91,6 +92,9 @@ def plan_build(*, patient: User) -> Plan:
         bone_density=has_bone_density_caution(patient),
         library=library,
     )
+    previous = Plan.objects.filter(patient=patient, kind=PlanKind.SELF, active=True).first()
+    # A rebuild keeps the strength days the patient chose.
+    strength_days = previous.strength_days() if previous else None
     Plan.objects.filter(patient=patient, kind=PlanKind.SELF, active=True).update(active=False)
     plan = Plan.objects.create(patient=patient, kind=PlanKind.SELF, reasons=draft.reasons)
     ids = dict(Exercise.objects.filter(slug__in=draft.slugs()).values_list("slug", "id"))
@@ -101,7 +105,7 @@ def plan_build(*, patient: User) -> Plan:
             order=index,
             frequency=item.frequency,
             reason=item.reason,
-        )
+        ).scheduled(strength_days)
         for index, item in enumerate(draft.items)
     )
     return plan
@@ -143,28 +147,29 @@ def session_save(
 ) -> tuple[Session, bool]:
     """Save a session once per form token; return it and whether it was new.
 
-    A double click or a resent form carries the same token: the unique constraint makes
-    the second save find the first session instead of creating another.
+    A double click or a resent form carries the same token: the second save finds the
+    first session instead of creating another. An edit saves in place.
     """
-    if session is None:
-        existing = Session.objects.filter(client_token=token).first()
-        if existing is not None:
-            return existing, False
-    try:
+
+    def write(session: Session) -> Session:
+        for name, value in form_data.items():
+            setattr(session, name, value)
+        session.save()
+        session.entries.all().delete()
+        SessionEntry.objects.bulk_create(
+            SessionEntry(session=session, **entry) for entry in entries
+        )
+        return session
+
+    if session is not None:
         with transaction.atomic():
-            if session is None:
-                session = Session(patient=patient, client_token=token)
-            for name, value in form_data.items():
-                setattr(session, name, value)
-            session.save()
-            session.entries.all().delete()
-            SessionEntry.objects.bulk_create(
-                SessionEntry(session=session, **entry) for entry in entries
-            )
-    except IntegrityError:
-        # The twin request won the race: its session is the one.
-        return Session.objects.get(client_token=token), False
-    return session, True
+            return write(session), False
+    return create_once(
+        Session,
+        token,
+        {"patient": patient},
+        lambda: write(Session(patient=patient, client_token=token)),
+    )
 
 
 @transaction.atomic
@@ -208,13 +213,36 @@ def reminder_save(*, patient: User, enabled: bool, weekday: int) -> Reminder:
     return reminder
 
 
-def recheck_record(*, patient: User, answers: dict[str, str]) -> Screening:
-    """Record the check-in's weekly re-check of the emergency and urgent signs.
+def check_in_submit(
+    *,
+    patient: User,
+    token: uuid.UUID,
+    week: dt.date,
+    values: dict,
+    activity_names: dict[int, str],
+    scores: dict[int, int],
+    answers: dict[str, str],
+) -> Screening:
+    """Save the week's check-in and record its re-check, once per form token.
 
-    It is a screening of its own (the questions it did not ask keep the patient's earlier
-    answers), so it never deletes or weakens their unfinished or completed checks.
+    The re-check is a screening of its own (the questions it did not ask keep the
+    patient's earlier answers), so it never deletes or weakens their unfinished or
+    completed checks. A resent form returns the re-check the first one recorded, so the
+    patient sees the same result and no alert is raised twice.
     """
-    return Screening.objects.record_recheck(user=patient, answers=answers)
+
+    def submit() -> Screening:
+        check_in_save(
+            patient=patient,
+            week=week,
+            values=values,
+            activity_names=activity_names,
+            scores=scores,
+        )
+        return Screening.objects.record_recheck(user=patient, answers=answers, token=token)
+
+    screening, _ = create_once(Screening, token, {"user": patient}, submit)
+    return screening
 
 
 def recheck_questions() -> list[Question]:

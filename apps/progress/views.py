@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -173,16 +173,14 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
                 entries=[entry for entry in (f.entry() for f in entries.forms) if entry],
                 session=session,
             )
-            if saved.patient_id != request.user.id:
-                raise Http404
             messages.success(
                 request,
                 "Session saved." if created or session else "That session was already saved.",
             )
             return redirect("progress:home")
     else:
-        token = session.client_token if session else uuid.uuid4()
-        form = SessionForm(instance=session, initial={"client_token": token})
+        initial = {"client_token": session.client_token} if session else {}
+        form = SessionForm(instance=session, initial=initial)
         if session:
             initial = [
                 {
@@ -253,8 +251,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
         recheck=recheck,
     )
     if request.method == "POST" and form.is_valid():
-        services.check_in_save(
+        screening = services.check_in_submit(
             patient=request.user,
+            token=form.cleaned_data["client_token"],
             week=week,
             values={
                 name: form.cleaned_data[name]
@@ -262,8 +261,8 @@ def check_in(request: HttpRequest) -> HttpResponse:
             },
             activity_names=form.activity_names(),
             scores=form.scores(),
+            answers=form.recheck_answers(),
         )
-        screening = services.recheck_record(patient=request.user, answers=form.recheck_answers())
         # A sign that needs care today comes before any thanks for checking in.
         if screening.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
             return redirect(screening.get_absolute_url())

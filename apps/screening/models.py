@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any, Self
 
 from django.db import models, transaction
@@ -8,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from backpain.once import token_field
 from backpain.wizard import WizardAnswer, WizardRun, WizardRunManager, WizardRunQuerySet
 
 from .advice import Advice, advice_for
@@ -77,7 +79,9 @@ class ScreeningQuerySet(WizardRunQuerySet):
 
 class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]
     @transaction.atomic
-    def record_recheck(self, *, user: Any, answers: dict[str, str]) -> Screening:
+    def record_recheck(
+        self, *, user: Any, answers: dict[str, str], token: uuid.UUID | None = None
+    ) -> Screening:
         """Record the weekly re-check as a completed screening of its own.
 
         The questions it did not ask keep the answers of the person's latest check, so a
@@ -86,7 +90,7 @@ class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # ty
         """
         previous = self.filter(user=user).latest_completed_first().first()
         merged = {**(previous.answer_map() if previous else {}), **answers}
-        screening = self.create(user=user, kind=Kind.RECHECK)
+        screening = self.create(user=user, kind=Kind.RECHECK, client_token=token)
         Answer.objects.bulk_create(
             Answer(screening=screening, question=question, value=merged[question.key])
             for question in Question.objects.active().filter(key__in=merged)
@@ -110,6 +114,8 @@ class Screening(WizardRun):
     bone_density_caution = models.BooleanField(default=False)
     # When the person confirmed they sought care after an emergency result.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # The check-in form's token for a weekly re-check; a full check has none.
+    client_token = token_field()
 
     objects = ScreeningManager()
 

@@ -154,7 +154,7 @@ def test_an_emergency_screening_of_a_linked_patient_raises_one_alert(clinician, 
 
 @pytest.mark.django_db
 def test_the_weekly_re_check_raises_an_urgent_alert(clinician, patient, content):
-    screening = services.recheck_record(patient=patient, answers={"fever_unwell": "yes"})
+    screening = Screening.objects.record_recheck(user=patient, answers={"fever_unwell": "yes"})
 
     assert screening.urgency == "urgent"
     assert list(Alert.objects.values_list("kind", "source")) == [
@@ -347,7 +347,7 @@ def test_the_e_mail_has_a_link_and_no_health_details(
     opted_in(clinician)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.recheck_record(patient=patient, answers={"fever_unwell": "yes"})
+        Screening.objects.record_recheck(user=patient, answers={"fever_unwell": "yes"})
 
     [message] = mail.outbox
     text = f"{message.subject}\n{message.body}".lower()

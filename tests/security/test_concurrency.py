@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from apps.accounts.models import CareLink, InviteCode
 from apps.checklist.models import Run
-from apps.clinic.models import Note
+from apps.clinic.models import Alert, AlertKind, Note
 from apps.exercises.models import Exercise
 from apps.progress.models import (
     CheckIn,
@@ -160,19 +160,20 @@ def test_one_check_in_for_ten_posts_in_a_week(live_server, patient, content):
     assert FunctionScore.objects.filter(check_in=check_in).count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The check-in form carries no token: each identical post records its own weekly "
-    "re-check (and raises its own alerts). Reported in docs/security.md.",
-)
-def test_one_recheck_for_ten_identical_check_in_posts(live_server, patient, content):
-    post_ten(live_server, patient, "/progress/check-in/", _check_in_data())
+def test_one_recheck_for_ten_identical_check_in_posts(live_server, patient, clinician, content):
+    data = _check_in_data() | {"recheck_fever_unwell": "yes"}
 
-    assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
+    answers = post_ten(live_server, patient, "/progress/check-in/", data)
+
+    recheck = Screening.objects.get(user=patient, kind="recheck")
+    # Every twin is sent to the one result the first post recorded: urgent care today.
+    assert {answer.location for answer in answers} == {recheck.get_absolute_url()}
+    assert Alert.objects.filter(patient=patient, kind=AlertKind.URGENT).count() == 1
 
 
 def _check_in_data() -> dict[str, str]:
     return {
+        "client_token": str(uuid.uuid4()),
         "pain_average": "4",
         "pain_worst": "6",
         "sleep_nights": "1",
@@ -231,11 +232,6 @@ def test_ten_invite_posts_never_pass_the_limit_of_unused_codes(live_server, clin
     assert InviteCode.objects.filter(clinician=clinician).usable().count() == 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The note form carries no token (the client_token posted here is ignored): "
-    "each identical post makes its own row. Reported in docs/security.md.",
-)
 def test_one_note_for_ten_identical_posts(live_server, clinician, patient, content):
     data = {"text": "Walks further; keep the bridges.", "client_token": str(uuid.uuid4())}
 
@@ -245,11 +241,6 @@ def test_one_note_for_ten_identical_posts(live_server, clinician, patient, conte
     assert Note.objects.filter(patient=patient).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The prescription form carries no token (the client_token posted here is ignored): "
-    "each identical post makes its own row. Reported in docs/security.md.",
-)
 def test_one_prescription_for_ten_identical_posts(live_server, clinician, patient, content):
     exercise = Exercise.objects.first()
     data = {

@@ -94,10 +94,11 @@ def prescribe(request: HttpRequest, uuid: UUID) -> HttpResponse:
         form = PrescriptionForm(data, library=library)
         saving = "save" in request.POST
         if saving and form.is_valid():
-            plan = form.save_for(patient=patient, author=request.user)
-            AuditEvent.record(
-                request, AuditAction.PRESCRIBE, patient=patient, object_ref=f"plan:{plan.uuid}"
-            )
+            plan, created = form.save_for(patient=patient, author=request.user)
+            if created:  # A resent form changed nothing: nothing new to record.
+                AuditEvent.record(
+                    request, AuditAction.PRESCRIBE, patient=patient, object_ref=f"plan:{plan.uuid}"
+                )
             messages.success(
                 request, f"Programme saved. {patient} now sees it as their plan, with your note."
             )

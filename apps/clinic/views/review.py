@@ -14,11 +14,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.models import User
+from backpain.once import create_once
 
 from .. import timeline
 from ..access import clinician_required, patient_for
 from ..forms import NoteForm
-from ..models import Alert, AuditAction, AuditEvent
+from ..models import Alert, AuditAction, AuditEvent, Note
 
 
 def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> HttpResponse:
@@ -40,12 +41,21 @@ def note(request: HttpRequest, uuid: UUID) -> HttpResponse:
     patient = patient_for(request, uuid)
     form = NoteForm(request.POST)
     if form.is_valid():
-        saved = form.save(commit=False)
-        saved.patient, saved.clinician = patient, request.user
-        saved.save()
-        AuditEvent.record(
-            request, AuditAction.NOTE, patient=patient, object_ref=f"note:{saved.uuid}"
+        saved, created = create_once(
+            Note,
+            form.cleaned_data["client_token"],
+            {"patient": patient, "clinician": request.user},
+            lambda: Note.objects.create(
+                patient=patient,
+                clinician=request.user,
+                text=form.cleaned_data["text"],
+                client_token=form.cleaned_data["client_token"],
+            ),
         )
+        if created:  # A resent form wrote nothing: nothing new to record.
+            AuditEvent.record(
+                request, AuditAction.NOTE, patient=patient, object_ref=f"note:{saved.uuid}"
+            )
         if request.htmx:
             form = NoteForm()
         else:
