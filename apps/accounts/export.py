@@ -113,11 +113,18 @@ def data(user: Model, found: dict[ExportFile, list[Any]] | None = None) -> dict[
 
 
 def wrap(text: str) -> str:
-    return textwrap.fill(text, width=78)
+    return textwrap.fill(text, width=78, break_on_hyphens=False, break_long_words=False)
 
 
 def bullet(text: str) -> str:
-    return textwrap.fill(text, width=78, initial_indent="  - ", subsequent_indent="    ")
+    return textwrap.fill(
+        text,
+        width=78,
+        initial_indent="  - ",
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def readme(day: dt.date | None = None) -> str:
