@@ -15,6 +15,7 @@ import textwrap
 import zipfile
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.utils import timezone
 
@@ -34,6 +35,8 @@ def json_value(value: Any) -> Any:
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
     if isinstance(value, list | tuple):
         return [json_value(item) for item in value]
     return value
@@ -49,6 +52,8 @@ def plain(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join(plain(item) for item in value)
     return str(value)
@@ -198,7 +203,10 @@ def export_zip(user: Model) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(README_NAME, readme())
-        archive.writestr(JSON_NAME, json.dumps(data(user, found), indent=2, ensure_ascii=False))
+        # The encoder writes any other value (a uuid, a decimal) as text rather than failing.
+        everything = data(user, found)
+        text = json.dumps(everything, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
+        archive.writestr(JSON_NAME, text)
         for definition, rows in found.items():
             # The byte-order mark makes spreadsheet programs read the file as UTF-8.
             archive.writestr(definition.name, "\ufeff" + to_csv(definition, rows))
