@@ -14,9 +14,7 @@ from both people, and neither the note nor the audit trail is the patient's to t
 
 A test fails when a model in our apps is in neither `OWNER` nor `NOT_OWNED`, and another
 checks these declarations against what Django's deletion collector erases, so a new table
-cannot slip in or out unnoticed. How each table is written into the export (which columns,
-in which words, which fields are left out and why) is `exportfiles.FILES`; a test fails for
-a table in `OWNER` without a file there. docs/own-data.md says what erasure keeps and why.
+cannot slip in or out unnoticed. docs/own-data.md says what erasure keeps and why.
 
 Labels, not imports: `accounts` sits at the bottom of the app stack and must not import the
 apps above it. Only our own apps and allauth's e-mail addresses are in scope: Django's
@@ -71,6 +69,16 @@ ERASED_NOT_EXPORTED: dict[str, str] = {
     "accounts.CareLink": "clinician",
 }
 
+# Columns never exported: secrets, and the other person a row names.
+HIDDEN_COLUMNS: dict[str, set[str]] = {
+    # The password hash is a secret even to its owner.
+    "accounts.User": {"password"},
+    # Which patient used a clinician's code is the patient's to tell (their CareLink).
+    "accounts.InviteCode": {"used_by_id"},
+    # Which clinician marked an alert seen is the clinic's working record.
+    "clinic.Alert": {"seen_by_id"},
+}
+
 # Models outside apps/ that hold what the person entered.
 EXTRA_MODELS = {"account.EmailAddress"}
 
@@ -113,3 +121,9 @@ def collect(user: Model) -> dict[str, QuerySet]:
         label: apps.get_model(label)._base_manager.filter(**{OWNER[label]: user.pk}).order_by("pk")
         for label in labels
     }
+
+
+def columns(model: type[Model]) -> list[str]:
+    """Return the exported columns of a table: every stored field but the hidden ones."""
+    hidden = HIDDEN_COLUMNS.get(model._meta.label, set())
+    return [field.attname for field in model._meta.concrete_fields if field.attname not in hidden]
