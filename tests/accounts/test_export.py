@@ -420,7 +420,11 @@ def secrets_of(person: User) -> set[str]:
     for label, lookup in OWNER.items():
         model = apps.get_model(label)
         names = {"uuid", "client_token", "guest_id", "code", "source", "key"}
-        stored = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+        stored = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.attname in names or re.search("token|secret|key", f.attname)
+        ]
         if not stored:
             continue
         for row in model._base_manager.filter(**{lookup: person.pk}).values(*stored):
