@@ -46,7 +46,9 @@ class Column:
     get: Callable[[Any], Any]  # row -> a date, time, number, text, yes/no, list or None
 
 
-def col(name: str, header: str, key: str, help: str, shown: Callable[[Any], Any] | None = None):
+def col(
+    name: str, header: str, key: str, help: str, shown: Callable[[Any], Any] | None = None
+) -> Column:
     """A column showing one field, as stored or as `shown(value)`."""
 
     def get(row: Any) -> Any:
