@@ -148,10 +148,16 @@ def test_reminder_survives_fuzzed_posts(content):
     client = csrf_client(UserFactory())
     tally = Tally("reminder")
     valid = st.fixed_dictionaries(
-        {"weekday": st.integers(0, 6)},
-        optional={"enabled": st.sampled_from(["on", "true", "1", "false"])},
+        {"weekday": st.integers(0, 6), "hour": st.integers(0, 23)},
+        optional={
+            "enabled": st.sampled_from(["on", "true", "1", "false"]),
+            "exercise_days": st.sampled_from(["on", "true", "1", "false"]),
+        },
     )
-    junk = {"weekday": st.sampled_from(["7", "-1", "Monday", "6.0", "1e0"])}
+    junk = {
+        "weekday": st.sampled_from(["7", "-1", "Monday", "6.0", "1e0"]),
+        "hour": st.sampled_from(["24", "-1", "18:00", "6pm", "23.5", "1e1"]),
+    }
 
     @FUZZ
     @given(post=posts(valid, junk=junk))
