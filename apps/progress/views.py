@@ -301,10 +301,17 @@ def reminder(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _reminder_saved(saved))
         return redirect("progress:reminder")
+    url = reminders.calendar_url(existing)
     return render(
         request,
         "progress/reminder.html",
-        {"form": form, "reminder": existing, "calendar_url": reminders.calendar_url(existing)},
+        {
+            "form": form,
+            "reminder": existing,
+            "calendar_url": url,
+            # Phones open a webcal: link in their calendar app, ready to subscribe.
+            "webcal_url": url and "webcal:" + url.split(":", 1)[1],
+        },
     )
 
 

@@ -164,7 +164,9 @@ def test_the_address_is_on_the_configured_site_and_shown_on_the_page(
 
     reminder = Reminder.objects.get(patient=patient)
     assert len(reminder.calendar_token) >= 43  # secrets.token_urlsafe(32)
-    assert f'value="{SITE}/calendar/{reminder.calendar_token}.ics"' in response.content.decode()
+    body = response.content.decode()
+    assert f'value="{SITE}/calendar/{reminder.calendar_token}.ics"' in body
+    assert 'href="webcal://backpain.example.org/calendar/' in body
 
 
 def test_the_feed_is_the_plans_schedule_and_the_check_in(
