@@ -77,6 +77,8 @@ HIDDEN_COLUMNS: dict[str, set[str]] = {
     "accounts.InviteCode": {"used_by_id"},
     # Which clinician marked an alert seen is the clinic's working record.
     "clinic.Alert": {"seen_by_id"},
+    # The calendar feed's address is a key, not something the person entered.
+    "progress.Reminder": {"calendar_token"},
 }
 
 # Models outside apps/ that hold what the person entered.

@@ -11,7 +11,7 @@ from apps.screening.triage import Level
 from backpain.once import TokenField
 from backpain.wizard import ANSWER_MESSAGE, YesNoUnsure
 
-from .models import CheckIn, FunctionActivity, Reminder, Session
+from .models import HOURS, CheckIn, FunctionActivity, Reminder, Session, Weekday
 
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
@@ -236,6 +236,28 @@ class SwapForm(forms.Form):
 
 
 class ReminderForm(forms.ModelForm):
+    # The model's choices bound both (0-6, 0-23), and so do its check constraints.
+    weekday = forms.TypedChoiceField(
+        label="Weekly check-in day",
+        choices=Weekday.choices,
+        coerce=int,
+        help_text="Your calendar shows the check-in on this day too.",
+        error_messages={
+            "required": "Choose the day of your weekly check-in.",
+            "invalid_choice": "Choose a day from Monday to Sunday.",
+        },
+    )
+    hour = forms.TypedChoiceField(
+        label="Time of day",
+        choices=HOURS,
+        coerce=int,
+        help_text="E-mails are sent in the hour after this time; calendar alarms ring at it.",
+        error_messages={
+            "required": "Choose a time of day.",
+            "invalid_choice": "Choose a time from 00:00 to 23:00.",
+        },
+    )
+
     class Meta:
         model = Reminder
-        fields = ["enabled", "weekday"]
+        fields = ["exercise_days", "enabled", "weekday", "hour"]

@@ -365,37 +365,85 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+def _hour_label(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+HOURS = [(hour, _hour_label(hour)) for hour in range(24)]
+
+
 class ReminderQuerySet(models.QuerySet["Reminder"]):
-    def due(self, today: dt.date) -> Self:
-        """Reminders due today: this weekday, not sent today, patient not checked in this week."""
+    def for_hour(self, now: dt.datetime) -> Self:
+        """Reminders that may send at `now` (local time): on, the chosen hour come, none
+        sent today, the patient active, and today something to remind of.
+
+        Each row is annotated with `check_in_due` (the check-in e-mail is on, today is its
+        day and this week has no check-in yet) and `logged_today` (a session is already
+        logged today); whether today is an exercise day needs the plan, see
+        apps/progress/reminders.py.
+        """
+        today = timezone.localdate(now)
+        check_in_due = Q(enabled=True, weekday=today.weekday()) & ~models.Exists(
+            CheckIn.objects.filter(patient=models.OuterRef("patient"), week_start=week_start(today))
+        )
         return (
-            self.filter(enabled=True, weekday=today.weekday(), patient__is_active=True)
-            .exclude(last_sent_on=today)
-            .exclude(patient__check_ins__week_start=week_start(today))
-            .select_related("patient")
+            self.filter(hour__lte=timezone.localtime(now).hour, patient__is_active=True)
+            .filter(Q(last_sent_on__isnull=True) | Q(last_sent_on__lt=today))
+            .annotate(
+                check_in_due=models.ExpressionWrapper(check_in_due, models.BooleanField()),
+                logged_today=models.Exists(
+                    Session.objects.filter(patient=models.OuterRef("patient"), performed_on=today)
+                ),
+            )
+            .filter(Q(check_in_due=True) | Q(exercise_days=True))
         )
 
 
 class Reminder(models.Model):
-    """A weekly e-mail asking for the check-in, on the day the patient chose."""
+    """The patient's reminders: e-mails on exercise days and on the check-in day, at the
+    hour they chose, and the secret address of their calendar feed.
+
+    The feed's token is stored as it is, not hashed, so the patient can copy the address
+    again whenever they add another calendar: the feed shows only exercise names and times,
+    which the same database holds in the clear anyway, and a new address revokes the old.
+    """
 
     patient = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder"
     )
-    enabled = models.BooleanField("Send me a weekly check-in reminder by e-mail", default=False)
+    enabled = models.BooleanField("E-mail me on my check-in day", default=False)
     weekday = models.PositiveSmallIntegerField(
-        "On", choices=Weekday.choices, default=Weekday.MONDAY
+        "Weekly check-in day", choices=Weekday.choices, default=Weekday.MONDAY
     )
-    # Makes the sending command safe to run more than once a day.
+    exercise_days = models.BooleanField("E-mail me on my exercise days", default=False)
+    hour = models.PositiveSmallIntegerField(
+        "Time of day", choices=HOURS, default=18, validators=[MaxValueValidator(23)]
+    )
+    # Makes the sending command safe to run often: one e-mail a day at most.
     last_sent_on = models.DateField(null=True, blank=True)
+    # The calendar feed's secret (secrets.token_urlsafe(32)); empty while there is no feed.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    calendar_made_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ReminderQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="reminder_weekday_valid")
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="reminder_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(hour__gte=0, hour__lte=23), name="reminder_hour_0_23"
+            ),
+            models.CheckConstraint(
+                condition=Q(calendar_token__isnull=True, calendar_made_at__isnull=True)
+                | Q(calendar_token__isnull=False, calendar_made_at__isnull=False),
+                name="reminder_calendar_token_dated",
+            ),
         ]
-        indexes = [models.Index(fields=["enabled", "weekday"])]
 
     def __str__(self) -> str:
-        return f"Reminder for {self.patient} on {self.get_weekday_display()}"
+        return f"Reminders for {self.patient}"
+
+    def hour_label(self) -> str:
+        return _hour_label(self.hour)

@@ -201,14 +201,22 @@ def check_in_save(
     return check_in
 
 
-def reminder_save(*, patient: User, enabled: bool, weekday: int) -> Reminder:
+def reminder_save(
+    *, patient: User, enabled: bool, weekday: int, exercise_days: bool, hour: int
+) -> Reminder:
     """Create or change the patient's one reminder.
 
     `update_or_create` locks the row it finds and, when two first saves race, takes the
     other's row instead of failing on the unique patient: both end with the same reminder.
     """
     reminder, _ = Reminder.objects.update_or_create(
-        patient=patient, defaults={"enabled": enabled, "weekday": weekday}
+        patient=patient,
+        defaults={
+            "enabled": enabled,
+            "weekday": weekday,
+            "exercise_days": exercise_days,
+            "hour": hour,
+        },
     )
     return reminder
 

@@ -13,4 +13,8 @@ urlpatterns = [
     path("progress/log/<uuid:uuid>/", views.log_edit, name="log_edit"),
     path("progress/check-in/", views.check_in, name="check_in"),
     path("progress/reminder/", views.reminder, name="reminder"),
+    path("progress/reminder/feed/", views.calendar_link, name="calendar_link"),
+    path("progress/reminder/feed/stop/", views.calendar_revoke, name="calendar_revoke"),
+    # The feed's secret is cut out of the logs: see backpain/logs.py when moving it.
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -6,8 +6,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -18,7 +19,7 @@ from apps.exercises.views import routine_slugs
 from apps.screening.gate import care_gate, latest_screening
 from apps.screening.triage import Urgency
 
-from . import services
+from . import reminders, services
 from .forms import CheckInForm, EntryFormSet, ReminderForm, SessionForm, SwapForm
 from .models import (
     CheckIn,
@@ -275,37 +276,87 @@ def check_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _home(request: HttpRequest, reminder_form: ReminderForm) -> HttpResponse:
-    context = progress_summary(request.user, timezone.localdate())
-    return render(request, "progress/home.html", {**context, "reminder_form": reminder_form})
-
-
 @require_safe
 @login_required
 @patient_required
 def home(request: HttpRequest) -> HttpResponse:
+    context = progress_summary(request.user, timezone.localdate())
     reminder = Reminder.objects.filter(patient=request.user).first()
-    return _home(request, ReminderForm(instance=reminder))
+    return render(request, "progress/home.html", {**context, "reminder": reminder})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@patient_required
+def reminder(request: HttpRequest) -> HttpResponse:
+    existing = Reminder.objects.filter(patient=request.user).first()
+    form = ReminderForm(request.POST if request.method == "POST" else None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        saved = services.reminder_save(
+            patient=request.user,
+            **{
+                name: form.cleaned_data[name]
+                for name in ("enabled", "weekday", "exercise_days", "hour")
+            },
+        )
+        messages.success(request, _reminder_saved(saved))
+        return redirect("progress:reminder")
+    url = reminders.calendar_url(existing)
+    return render(
+        request,
+        "progress/reminder.html",
+        {
+            "form": form,
+            "reminder": existing,
+            "calendar_url": url,
+            # Phones open a webcal: link in their calendar app, ready to subscribe.
+            "webcal_url": url and "webcal:" + url.split(":", 1)[1],
+        },
+    )
+
+
+def _reminder_saved(saved: Reminder) -> str:
+    kinds = [
+        kind
+        for kind, on in (("exercise days", saved.exercise_days), ("check-in", saved.enabled))
+        if on
+    ]
+    if not kinds:
+        return "E-mail reminders are off."
+    day = f" (check-in on {saved.get_weekday_display()})" if saved.enabled else ""
+    return f"Saved: an e-mail on your {' and '.join(kinds)}{day}, from {saved.hour_label()}."
 
 
 @require_POST
 @login_required
 @patient_required
-def reminder(request: HttpRequest) -> HttpResponse:
-    form = ReminderForm(
-        request.POST, instance=Reminder.objects.filter(patient=request.user).first()
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    reminders.calendar_link_make(patient=request.user)
+    messages.success(
+        request, "Your calendar address is ready. Any address you had before has stopped working."
     )
-    if not form.is_valid():
-        return _home(request, form)
-    saved = services.reminder_save(
-        patient=request.user,
-        enabled=form.cleaned_data["enabled"],
-        weekday=form.cleaned_data["weekday"],
-    )
-    if saved.enabled:
-        messages.success(
-            request, f"We will e-mail you a check-in reminder every {saved.get_weekday_display()}."
-        )
+    return redirect(f"{reverse('progress:reminder')}#calendar")
+
+
+@require_POST
+@login_required
+@patient_required
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    if reminders.calendar_link_revoke(patient=request.user):
+        messages.success(request, "Calendar address stopped: calendars using it get nothing more.")
     else:
-        messages.success(request, "Check-in reminders are off.")
-    return redirect("progress:home")
+        messages.info(request, "You had no calendar address.")
+    return redirect(f"{reverse('progress:reminder')}#calendar")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar feed, open to whoever has its secret address (calendar apps cannot log
+    in). The address is cut out of the logs (backpain/logs.py)."""
+    feed = reminders.calendar_feed(token, now=timezone.now())
+    if feed is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="backpain.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response

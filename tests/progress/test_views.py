@@ -702,16 +702,20 @@ def test_the_progress_page_charts_checklist_scores(patient_client, patient, cont
 def test_a_patient_turns_the_weekly_reminder_on_and_off(patient_client, patient, content):
     from apps.progress.models import Reminder
 
-    patient_client.post("/progress/reminder/", {"enabled": "on", "weekday": "3"})
+    patient_client.post("/progress/reminder/", {"enabled": "on", "weekday": "3", "hour": "8"})
     assert Reminder.objects.get(patient=patient).weekday == 3
 
-    response = patient_client.post("/progress/reminder/", {"weekday": "3"}, follow=True)
+    response = patient_client.post(
+        "/progress/reminder/", {"weekday": "3", "hour": "8"}, follow=True
+    )
     assert not Reminder.objects.get(patient=patient).enabled
     assert "reminders are off" in response.content.decode()
 
 
 def test_a_bad_reminder_day_rerenders_with_a_message(patient_client, patient, content):
-    response = patient_client.post("/progress/reminder/", {"enabled": "on", "weekday": "9"})
+    response = patient_client.post(
+        "/progress/reminder/", {"enabled": "on", "weekday": "9", "hour": "8"}
+    )
 
     assert response.status_code == 200
     assert 'id="id_weekday_error"' in response.content.decode()
@@ -730,8 +734,10 @@ def test_the_reminder_command_mails_the_right_people_once(
     from apps.progress.models import Reminder
 
     today = timezone.localdate()
-    Reminder.objects.create(patient=patient, enabled=True, weekday=today.weekday())
-    Reminder.objects.create(patient=other_patient, enabled=True, weekday=(today.weekday() + 1) % 7)
+    Reminder.objects.create(patient=patient, enabled=True, weekday=today.weekday(), hour=0)
+    Reminder.objects.create(
+        patient=other_patient, enabled=True, weekday=(today.weekday() + 1) % 7, hour=0
+    )
 
     call_command("send_checkin_reminders", verbosity=0)
     call_command("send_checkin_reminders", verbosity=0)
@@ -746,7 +752,9 @@ def test_no_reminder_once_the_week_is_checked_in(patient, content, mailoutbox):
 
     from apps.progress.models import Reminder
 
-    Reminder.objects.create(patient=patient, enabled=True, weekday=timezone.localdate().weekday())
+    Reminder.objects.create(
+        patient=patient, enabled=True, weekday=timezone.localdate().weekday(), hour=0
+    )
     CheckInFactory(patient=patient, week_start=monday())
 
     call_command("send_checkin_reminders", verbosity=0)

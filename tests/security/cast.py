@@ -26,6 +26,7 @@ from apps.checklist.models import Item, Run
 from apps.clinic.models import Alert, AlertKind
 from apps.exercises.models import Exercise
 from apps.progress import services
+from apps.progress.reminders import calendar_link_make
 from apps.screening.models import Question, Screening
 from apps.screening.triage import Urgency
 from tests.factories import TOTP_SECRET, ClinicianFactory, SessionFactory, UserFactory
@@ -111,6 +112,8 @@ def build_cast() -> Cast:
     Run.objects.create(user=patient_a)
 
     plan = services.plan_build(patient=patient_a)
+    # A's calendar feed: its address is the key, so it answers whoever has it.
+    feed = calendar_link_make(patient=patient_a)
     session = SessionFactory(patient=patient_a)
     alert = Alert.objects.create(patient=patient_a, kind=AlertKind.INACTIVE, source="matrix")
     users = {
@@ -132,6 +135,7 @@ def build_cast() -> Cast:
         "alert": alert,
         "care_link": link,
         "exercise": Exercise.objects.order_by("slug").first(),
+        "calendar_token": feed.calendar_token,
     }
     return Cast(users=users, objects=objects)
 
@@ -146,6 +150,7 @@ def url_kwargs(name: str, route_kwargs: list[str], cast: Cast) -> dict[str, Any]
         "alert_uuid": o["alert"].uuid,
         # allauth's key pages: any key reaches the view, which refuses a wrong one.
         "key": "wrong-key",
+        "token": o["calendar_token"],
         "uidb36": "2",
         # The admin's pages about patient A's account.
         "app_label": "accounts",

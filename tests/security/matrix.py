@@ -47,6 +47,7 @@ REDIRECTS = {
     "clinic": "clinic:dashboard",
     "invite": "clinic:invite",
     "review": "clinic:review",
+    "rem": "progress:reminder",
 }
 
 GET = """
@@ -104,7 +105,10 @@ progress:home                        login  200    200    404    404    404    4
 progress:log                         login  200    200    404    404    404    404    200
 progress:log_edit                    login  200    404    404    404    404    404    404
 progress:check_in                    login  200    200    404    404    404    404    200
-progress:reminder                    405    405    405    405    405    405    405    405
+progress:reminder                    login  200    200    404    404    404    404    200
+progress:calendar_link               405    405    405    405    405    405    405    405
+progress:calendar_revoke             405    405    405    405    405    405    405    405
+progress:calendar_feed               200    200    200    200    200    200    200    200
 clinic:dashboard                     login  404    404    200    200    200    mfa    404
 clinic:preferences                   405    405    405    405    405    405    405    405
 clinic:invite                        login  404    404    200    200    200    mfa    404
@@ -181,6 +185,9 @@ progress:log                         login  200    200    404    404    404    4
 progress:log_edit                    login  200    404    404    404    404    404    404
 progress:check_in                    login  200    200    404    404    404    404    200
 progress:reminder                    login  200    200    404    404    404    404    200
+progress:calendar_link               login  ~rem   ~rem   404    404    404    404    ~rem
+progress:calendar_revoke             login  ~rem   ~rem   404    404    404    404    ~rem
+progress:calendar_feed               405    405    405    405    405    405    405    405
 clinic:dashboard                     405    405    405    405    405    405    405    405
 clinic:preferences                   login  404    404    ~clinic ~clinic ~clinic mfa  404
 clinic:invite                        login  404    404    ~invite ~invite ~invite mfa  404

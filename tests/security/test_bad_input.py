@@ -111,7 +111,7 @@ def test_utf_8_forms_still_work(patient, content):
     client.force_login(patient)
 
     response = client.generic(
-        "POST", "/progress/reminder/", b"enabled=on&weekday=2",
+        "POST", "/progress/reminder/", b"enabled=on&weekday=2&hour=18",
         content_type=f"{FORM}; charset=UTF-8",
     )  # fmt: skip
 

@@ -188,7 +188,7 @@ def _check_in_data() -> dict[str, str]:
 
 def test_one_reminder_for_ten_first_posts(live_server, patient, content):
     answers = post_ten(
-        live_server, patient, "/progress/reminder/", {"enabled": "on", "weekday": "2"}
+        live_server, patient, "/progress/reminder/", {"enabled": "on", "weekday": "2", "hour": "18"}
     )
 
     assert statuses(answers) == [302] * THREADS

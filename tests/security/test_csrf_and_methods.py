@@ -122,6 +122,8 @@ def test_the_state_changing_endpoints_are_the_ones_listed():
         "mfa_download_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_reauthenticate",
+        "progress:calendar_link",
+        "progress:calendar_revoke",
         "progress:check_in",
         "progress:log",
         "progress:log_edit",

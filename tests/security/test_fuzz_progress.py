@@ -1,12 +1,14 @@
 """Fuzzed posts to the patient's forms: session log (and its edit), weekly check-in with the
-re-check, reminder and plan swap (see tests/security/fuzz.py)."""
+re-check, reminder and plan swap (see tests/security/fuzz.py), and the calendar feed's address."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from urllib.parse import quote
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,10 +16,11 @@ from hypothesis import strategies as st
 from apps.exercises.models import Exercise
 from apps.progress import services
 from apps.progress.models import PlanItem
+from apps.progress.reminders import calendar_link_make
 from tests.factories import SessionFactory, UserFactory
 from tests.screening.factories import answered_screening
 
-from .fuzz import FUZZ, Tally, check, csrf_client, posts
+from .fuzz import FUZZ, JUNK, Tally, check, csrf_client, posts
 
 PAIN = st.integers(0, 10)
 NOTE = st.text(max_size=500).filter(lambda s: "\x00" not in s)
@@ -148,10 +151,16 @@ def test_reminder_survives_fuzzed_posts(content):
     client = csrf_client(UserFactory())
     tally = Tally("reminder")
     valid = st.fixed_dictionaries(
-        {"weekday": st.integers(0, 6)},
-        optional={"enabled": st.sampled_from(["on", "true", "1", "false"])},
+        {"weekday": st.integers(0, 6), "hour": st.integers(0, 23)},
+        optional={
+            "enabled": st.sampled_from(["on", "true", "1", "false"]),
+            "exercise_days": st.sampled_from(["on", "true", "1", "false"]),
+        },
     )
-    junk = {"weekday": st.sampled_from(["7", "-1", "Monday", "6.0", "1e0"])}
+    junk = {
+        "weekday": st.sampled_from(["7", "-1", "Monday", "6.0", "1e0"]),
+        "hour": st.sampled_from(["24", "-1", "18:00", "6pm", "23.5", "1e1"]),
+    }
 
     @FUZZ
     @given(post=posts(valid, junk=junk))
@@ -161,6 +170,29 @@ def test_reminder_survives_fuzzed_posts(content):
     run()
     tally.done()
     assert tally.saved
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_survives_fuzzed_addresses(content):
+    """Anything in place of the feed's secret is a 404 (or the 400 for bad bytes), never
+    someone's feed and never an error."""
+    patient = UserFactory()
+    token = calendar_link_make(patient=patient).calendar_token
+    client = Client()
+    statuses = set()
+
+    @FUZZ
+    @given(
+        secret=st.one_of(JUNK, st.just(token[:-1]), st.just(token.upper()), st.just(token + "x"))
+    )
+    def run(secret: str) -> None:
+        response = client.get(f"/calendar/{quote(secret, safe='')}.ics")
+        statuses.add(response.status_code)
+        assert response.status_code in (400, 404), (response.status_code, secret)
+
+    run()
+    assert 404 in statuses
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
 
 
 @pytest.mark.django_db

@@ -203,6 +203,15 @@ def test_a_reset_key_in_a_logged_path_is_redacted(db):
     assert "s3cr3t" not in log.getvalue()
 
 
+def test_a_calendar_feed_secret_in_a_logged_path_is_redacted(db):
+    with captured_console() as log:
+        response = Client().get("/calendar/c4l-s3cr3t-token.ics")
+
+    assert response.status_code == 404
+    assert "/calendar/[redacted]" in log.getvalue()
+    assert "s3cr3t" not in log.getvalue()
+
+
 def test_queries_and_their_parameters_are_not_logged_even_at_debug():
     code = "import logging; print(logging.getLogger('django.db.backends').getEffectiveLevel())"
     result = subprocess.run(
@@ -231,7 +240,7 @@ def fetch(url: str, **headers: str) -> int:
         return error.code
 
 
-def test_gunicorns_access_log_has_no_reset_key(db):
+def test_gunicorns_access_log_has_no_reset_key_or_calendar_secret(db):
     port = free_port()
     database = connection.settings_dict
     env = clean_environ(
@@ -258,11 +267,13 @@ def test_gunicorns_access_log_has_no_reset_key(db):
                 time.sleep(0.05)
         fetch(f"{base}/accounts/password/reset/key/1-first-s3cret/?next=/")
         fetch(f"{base}/", Referer=f"{base}/accounts/password/reset/key/2-second-s3cret/")
+        fetch(f"{base}/calendar/third-s3cret.ics")
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
 
     requests = [line for line in output.splitlines() if '"GET ' in line]
-    assert len(requests) == 2, output
+    assert len(requests) == 3, output
     assert "/accounts/password/reset/key/[redacted]" in requests[0]
+    assert "/calendar/[redacted]" in requests[2]
     assert "s3cret" not in output

@@ -87,7 +87,7 @@ def test_concurrent_rebuilds_leave_one_active_plan(screened_patient):
 
 def test_concurrent_first_reminder_posts_make_one_reminder(transactional_db, patient, content):
     clients = clients_for(patient)
-    data = {"enabled": "on", "weekday": "3"}
+    data = {"enabled": "on", "weekday": "3", "hour": "18"}
 
     responses, errors = run_together(
         [lambda c=c: c.post("/progress/reminder/", data) for c in clients]
