@@ -528,9 +528,26 @@ FILES: tuple[ExportFile, ...] = (
         columns=(
             col("enabled", "Weekly check-in e-mail", "weekly_check_in_email", "Yes when on."),
             choice("weekday", "Day", "day", "The day of the week it is sent."),
+            col(
+                "exercise_days",
+                "Exercise-day e-mails",
+                "exercise_day_emails",
+                "Yes when you get an e-mail on the days your plan has exercises.",
+            ),
+            choice("hour", "Time", "time", "The hour of the day reminders are sent."),
+            col(
+                "calendar_made_at",
+                "Calendar address made",
+                "calendar_address_made",
+                "When you made the address of your calendar feed; empty if you have none.",
+            ),
             col("last_sent_on", "Last sent", "last_sent", "The day the last one was sent."),
         ),
-        left_out={"id": ID, "patient": OWNER_IS_YOU},
+        left_out={
+            "id": ID,
+            "patient": OWNER_IS_YOU,
+            "calendar_token": "the secret part of your calendar address: a key, like a password",
+        },
     ),
     ExportFile(
         name="sharing.csv",

@@ -69,18 +69,6 @@ ERASED_NOT_EXPORTED: dict[str, str] = {
     "accounts.CareLink": "clinician",
 }
 
-# Columns never exported: secrets, and the other person a row names.
-HIDDEN_COLUMNS: dict[str, set[str]] = {
-    # The password hash is a secret even to its owner.
-    "accounts.User": {"password"},
-    # Which patient used a clinician's code is the patient's to tell (their CareLink).
-    "accounts.InviteCode": {"used_by_id"},
-    # Which clinician marked an alert seen is the clinic's working record.
-    "clinic.Alert": {"seen_by_id"},
-    # The calendar feed's address is a key, not something the person entered.
-    "progress.Reminder": {"calendar_token"},
-}
-
 # Models outside apps/ that hold what the person entered.
 EXTRA_MODELS = {"account.EmailAddress"}
 
@@ -123,9 +111,3 @@ def collect(user: Model) -> dict[str, QuerySet]:
         label: apps.get_model(label)._base_manager.filter(**{OWNER[label]: user.pk}).order_by("pk")
         for label in labels
     }
-
-
-def columns(model: type[Model]) -> list[str]:
-    """Return the exported columns of a table: every stored field but the hidden ones."""
-    hidden = HIDDEN_COLUMNS.get(model._meta.label, set())
-    return [field.attname for field in model._meta.concrete_fields if field.attname not in hidden]
