@@ -70,16 +70,19 @@ function describe(phase) {
 
 let audioContext = null;
 
-function beep() {
+// A short tone from an oscillator (no audio files). Call it first from a click, so the
+// browser lets the audio context start.
+export function beep(frequency = 880, seconds = 0.18) {
   try {
     audioContext = audioContext || new AudioContext();
+    if (audioContext.state === "suspended") audioContext.resume();
     const oscillator = audioContext.createOscillator();
     const gain = audioContext.createGain();
-    oscillator.frequency.value = 880;
+    oscillator.frequency.value = frequency;
     gain.gain.value = 0.15;
     oscillator.connect(gain).connect(audioContext.destination);
     oscillator.start();
-    oscillator.stop(audioContext.currentTime + 0.18);
+    oscillator.stop(audioContext.currentTime + seconds);
   } catch {
     // No audio device (or no Web Audio): the visual flash and the announcement remain.
   }
