@@ -51,7 +51,7 @@ function exercisePhases(item, index, settings) {
   const restOverride = override("rest");
   const rest = restOverride ?? (item.rest || 0);
   const sets = Math.max(1, override("sets") ?? item.sets ?? 1);
-  const reps = Math.max(1, override("reps") ?? item.reps ?? 1);
+  const reps = item.reps ? Math.max(1, override("reps") ?? item.reps) : 1;
   const hold = item.hold ? (override("hold") ?? item.hold) : null;
   const duration = !item.hold && item.duration ? (override("duration") ?? item.duration) : null;
   const sides = item.perSide ? ["left", "right"] : [""];
@@ -207,6 +207,7 @@ class Player {
   }
 
   build() {
+    this.describeTotal();
     this.phases = this.items.flatMap((item, index) => exercisePhases(item, index, this.settings));
     this.firstPhase = this.items.map((_, index) => this.phases.findIndex((p) => p.item === index));
     // after[i]: seconds in every phase after phase i.
@@ -214,6 +215,19 @@ class Player {
     for (let i = this.phases.length - 2; i >= 0; i -= 1) {
       this.after[i] = this.after[i + 1] + this.phases[i + 1].seconds;
     }
+  }
+
+  // The list's sentence about the whole routine, with this person's pace and count-in.
+  describeTotal() {
+    const summary = this.plan && this.plan.querySelector("[data-role='routine-total']");
+    if (!summary) return;
+    const { tempo, ready } = this.settings;
+    const seconds = this.items.reduce((sum, item, index) => sum + exercisePhases(item, index, this.settings)
+      .reduce((total, phase) => total + phase.seconds, 0), 0);
+    const minutes = Math.ceil(seconds / 60);
+    const about = seconds < 60 ? "Under a minute" : `About ${minutes} minute${minutes === 1 ? "" : "s"}`;
+    const countIn = ready ? `a ${ready}-second count-in` : "no count-in";
+    summary.textContent = `${about} in all, at ${tempo} second${tempo === 1 ? "" : "s"} a rep with ${countIn} before each exercise.`;
   }
 
   setState(state) {
@@ -272,6 +286,8 @@ class Player {
   }
 
   describe(phase) {
+    // A single round of breathing has no sets or sides to tell apart.
+    if (this.items[phase.item].breathing && phase.sets === 1) return "";
     const parts = [`Set ${phase.set} of ${phase.sets}`];
     if (phase.side) parts.push(SIDE_NAMES[phase.side]);
     return parts.join(" · ");
@@ -282,7 +298,7 @@ class Player {
       case "ready": return "Get ready";
       case "hold": return "Hold";
       case "timed": return "Keep going";
-      case "breathe": return "Breathe with the pacer";
+      case "breathe": return "Breathe";
       case "reps": return this.settings.mode === "tap" ? "Tap after each rep" : "One rep with each beep";
       case "switch": return "Switch sides";
       case "setrest": return "Rest before the next set";
@@ -317,6 +333,8 @@ class Player {
     this.sound(880, 0.05); // Starts the audio while the click still counts as a gesture.
     this.setState("running");
     this.wake.acquire();
+    // On a phone the player's top goes to the top of the screen, clock and controls in view.
+    this.root.scrollIntoView({ block: "start" });
     this.interval = setInterval(() => this.tick(), 100);
     this.enter(this.firstPhase[this.item]);
   }
@@ -339,15 +357,16 @@ class Player {
     this.el.detail.textContent = this.describe(phase);
     this.el.clock.textContent = formatClock(phase.seconds);
     this.el.total.textContent = formatClock(phase.seconds + this.after[index]);
-    this.el.count.textContent = phase.kind === "hold" && phase.reps > 1 ? `Rep ${phase.rep} of ${phase.reps}` : "";
+    this.el.count.textContent = (phase.kind === "hold" && phase.reps > 1) || this.tapping(phase)
+      ? `Rep ${phase.rep || 1} of ${phase.reps}` : "";
     this.el.pacer.hidden = phase.kind !== "breathe";
     this.buttons.rep.hidden = !(phase.kind === "reps" && this.settings.mode === "tap");
     const name = this.items[phase.item].name;
+    const where = [this.describe(phase), this.el.count.textContent].filter(Boolean).join(", ");
     if (phase.kind === "ready") {
-      this.announce(`Get ready: ${name}. ${this.describe(phase)}.`);
+      this.announce(`Get ready: ${name}.${where ? ` ${where}.` : ""}`);
     } else if (phase.kind !== "rest") {
-      const count = this.el.count.textContent;
-      this.announce(`${this.label(phase)}. ${this.describe(phase)}${count ? `, ${count.toLowerCase()}` : ""}.`);
+      this.announce(`${this.label(phase)}.${where ? ` ${where}.` : ""}`);
     }
     this.tick();
   }
@@ -496,7 +515,10 @@ class Player {
     this.root.dataset.phase = "done";
     this.prepareLog();
     this.root.hidden = true;
+    for (const li of this.listItems) li.removeAttribute("aria-current");
     if (!this.done) return;
+    // Where the player was, so the save buttons are on screen.
+    this.root.before(this.done);
     this.done.hidden = false;
     const heading = this.done.querySelector("h2");
     heading.textContent = "Routine complete";
