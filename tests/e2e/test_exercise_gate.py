@@ -98,7 +98,7 @@ def test_the_timer_routine_and_plan_stay_closed_until_care_is_confirmed(page: Pa
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Now: Sky-high stretch"))).to_be_visible()
     expect(page.get_by_role("heading", name="Routine complete")).to_be_visible(timeout=20_000)
-    expect(page.get_by_role("link", name="Log this session")).to_be_visible()
+    expect(page.get_by_role("link", name="Change the details before saving")).to_be_visible()
     axe()
 
     page.get_by_role("link", name="My plan").click()
