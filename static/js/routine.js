@@ -331,7 +331,9 @@ class Player {
     this.build();
     this.workDone = this.items.map(() => 0);
     this.sound(880, 0.05); // Starts the audio while the click still counts as a gesture.
+    const hadFocus = document.activeElement === this.buttons.start;
     this.setState("running");
+    if (hadFocus) this.buttons.pause.focus(); // Start hides itself; Pause takes its place.
     this.wake.acquire();
     // On a phone the player's top goes to the top of the screen, clock and controls in view.
     this.root.scrollIntoView({ block: "start" });

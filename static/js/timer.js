@@ -1,7 +1,8 @@
 // Hold timer, rep counter and breathing pacer for one exercise.
 //
 // Durations (and the number of sets) can be set through the page URL
-// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1; the routine player adds &gap=0),
+// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1; the routine player takes the same and
+// ?tempo=, see routine.js),
 // which is how the browser tests run real timers quickly.
 
 const params = new URLSearchParams(window.location.search);

@@ -14,7 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from apps.exercises import player as rules
 from apps.exercises.models import Exercise
@@ -35,6 +35,16 @@ def clock(seconds: int) -> str:
 def seconds_of(text: str) -> int:
     minutes, seconds = text.split(":")
     return int(minutes) * 60 + int(seconds)
+
+
+def run_until(page: Page, locator: Locator, pattern: str, limit: int = 180_000) -> None:
+    """Skip ahead a quarter second at a time until the text matches, so every check starts
+    from a known moment however slowly the machine runs."""
+    for _ in range(limit // 250):
+        if re.search(pattern, locator.text_content() or ""):
+            return
+        page.clock.run_for(250)
+    raise AssertionError(f"{locator} never matched {pattern!r}")
 
 
 def shoot(page: Page, name: str) -> None:
@@ -112,39 +122,37 @@ def test_a_patient_runs_a_routine_without_a_tap_and_saves_it_with_one(
     expect(player).to_have_attribute("data-wake-lock", "held")
 
     # The reps finish without any tap; the side plank counts down each side in turn.
-    page.clock.run_for(12_000)
-    expect(page.get_by_role("heading", name="Now: Side plank")).to_be_visible()
+    heading = page.locator("#player-heading")
+    run_until(page, heading, "Now: Side plank")
     expect(howto).to_contain_text(Exercise.objects.get(slug="side-plank").steps[0])
     expect(detail).to_have_text("Set 1 of 1 · left side")
-    expect(phase).to_have_text("Hold")
-    page.clock.run_for(16_000)
-    expect(phase).to_have_text("Switch sides")
+    run_until(page, phase, "^Hold$")
+    expect(detail).to_have_text("Set 1 of 1 · left side")
+    run_until(page, phase, "^Switch sides$")
     expect(detail).to_have_text("Set 1 of 1 · right side")
-    page.clock.run_for(10_000)
-    expect(phase).to_have_text("Hold")
+    run_until(page, phase, "^Hold$")
     expect(detail).to_have_text("Set 1 of 1 · right side")
 
     # The breathing pacer: each phase with its seconds, and the rounds (4 in, 6 out, 120 s).
     page.emulate_media(reduced_motion="reduce")
-    page.clock.run_for(16_000)
-    expect(page.get_by_role("heading", name="Now: 90/90 breathing")).to_be_visible()
+    run_until(page, heading, "Now: 90/90 breathing")
     label = player.locator('[data-role="pacer-label"]')
     rounds = player.locator('[data-role="pacer-round"]')
-    page.clock.run_for(3000)
-    expect(phase).to_have_text("Breathe")
+    run_until(page, phase, "^Breathe$")
     expect(label).to_have_text(re.compile(r"^Breathe in · [1-4]$"))
     expect(rounds).to_have_text("Round 1 of 12")
     expect(player.locator('[data-role="pacer-shape"]')).to_be_hidden()  # no motion asked for
-    page.clock.run_for(5000)
+    run_until(page, label, "^Breathe out")
     expect(label).to_have_text(re.compile(r"^Breathe out · [1-6]$"))
     expect(player).to_have_attribute("data-breath", "exhale")
-    page.clock.run_for(10_000)
-    expect(rounds).to_have_text("Round 2 of 12")
+    run_until(page, rounds, "^Round 2 of 12$")
+    expect(label).to_have_text(re.compile(r"^Breathe in · [1-4]$"))
     axe()  # breathing
     shoot(page, "breathing")
 
     page.clock.run_for(110_000)
     done = page.get_by_role("heading", name="Routine complete")
+    run_until(page, page.locator("#done-heading"), "Routine complete")
     expect(done).to_be_focused()
     expect(player).to_be_hidden()
     expect(player).to_have_attribute("data-wake-lock", "off")
