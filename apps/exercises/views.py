@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from apps.screening.gate import bone_density_caution_for, care_gate
 
+from . import player
 from .forms import LibraryFilterForm
 from .models import Exercise
 
@@ -67,10 +72,27 @@ def routine_slugs(request: HttpRequest) -> list[str]:
 def routine(request: HttpRequest) -> HttpResponse:
     slugs = routine_slugs(request)
     exercises = Exercise.objects.in_slug_order(slugs)
+    items = ",".join(exercise.slug for exercise in exercises)
+    log_url = f"{reverse('progress:log')}?{urlencode({'items': items})}"
+    total = player.routine_seconds(exercises)
     context = {
         "exercises": exercises,
         "unknown": len(slugs) - len(exercises),
-        "items": ",".join(exercise.slug for exercise in exercises),
+        "items": items,
+        "total_seconds": total,
+        "total_text": player.minutes_text(total),
+        "tempo": player.DEFAULT_TEMPO,
+        "ready": player.DEFAULT_READY,
+        "tempo_choices": player.TEMPO_CHOICES,
+        "ready_choices": player.READY_CHOICES,
+        # The one-tap log at the end: a fresh token per page (the script makes a new one for
+        # every run), today's date and the prescribed dose of each exercise.
+        "log_entries": player.log_entries(exercises),
+        "client_token": uuid.uuid4(),
+        "today": timezone.localdate(),
+        "pain_scale": range(11),
+        "log_url": log_url,
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': log_url})}",
         **screening_context(request),
     }
     context["routine_config"] = (

@@ -1,7 +1,8 @@
 // Hold timer, rep counter and breathing pacer for one exercise.
 //
 // Durations (and the number of sets) can be set through the page URL
-// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1; the routine player adds &gap=0),
+// (?ready=1&hold=2&rest=1&duration=3&sets=2&reps=1; the routine player takes the same and
+// ?tempo=, see routine.js),
 // which is how the browser tests run real timers quickly.
 
 const params = new URLSearchParams(window.location.search);
@@ -70,16 +71,19 @@ function describe(phase) {
 
 let audioContext = null;
 
-function beep() {
+// A short tone from an oscillator (no audio files). Call it first from a click, so the
+// browser lets the audio context start.
+export function beep(frequency = 880, seconds = 0.18) {
   try {
     audioContext = audioContext || new AudioContext();
+    if (audioContext.state === "suspended") audioContext.resume();
     const oscillator = audioContext.createOscillator();
     const gain = audioContext.createGain();
-    oscillator.frequency.value = 880;
+    oscillator.frequency.value = frequency;
     gain.gain.value = 0.15;
     oscillator.connect(gain).connect(audioContext.destination);
     oscillator.start();
-    oscillator.stop(audioContext.currentTime + 0.18);
+    oscillator.stop(audioContext.currentTime + seconds);
   } catch {
     // No audio device (or no Web Audio): the visual flash and the announcement remain.
   }

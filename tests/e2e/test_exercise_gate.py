@@ -50,13 +50,14 @@ def test_the_timer_routine_and_plan_stay_closed_until_care_is_confirmed(page: Pa
     expect(timer.locator('[data-role="phase"]')).to_have_text(CLOSED)
     assert timer.get_attribute("data-phase") is None, "the timer never started"
 
-    # The routine player: closed in the same way, with no Back or Skip.
+    # The routine player: closed in the same way, with no way to move on and no log form.
     page.goto(f"/exercises/routine/?items=chin-tuck,sky-high-stretch&{FAST}")
     expect_banner(page)
     expect(page.get_by_role("heading", name="The routine player is closed for now")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("^Now: "))).to_have_count(0)
-    expect(page.get_by_role("button", name="Skip")).to_have_count(0)
-    expect(page.get_by_role("link", name="Log this session")).to_have_count(0)
+    expect(page.get_by_role("button", name="Next exercise")).to_have_count(0)
+    expect(page.get_by_role("group", name="Pain during the routine")).to_have_count(0)
+    expect(page.get_by_role("link", name="Change the details before saving")).to_have_count(0)
     axe()
     press_start_everywhere(page)
     assert page.locator("[data-timer]").get_attribute("data-phase") is None
@@ -98,7 +99,7 @@ def test_the_timer_routine_and_plan_stay_closed_until_care_is_confirmed(page: Pa
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Now: Sky-high stretch"))).to_be_visible()
     expect(page.get_by_role("heading", name="Routine complete")).to_be_visible(timeout=20_000)
-    expect(page.get_by_role("link", name="Log this session")).to_be_visible()
+    expect(page.get_by_role("link", name="Change the details before saving")).to_be_visible()
     axe()
 
     page.get_by_role("link", name="My plan").click()

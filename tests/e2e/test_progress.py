@@ -38,7 +38,7 @@ def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, 
     expect(done).to_be_visible()
     axe()
 
-    page.get_by_role("link", name="Log this session").click()
+    page.get_by_role("link", name="Change the details before saving").click()
     expect(page.get_by_role("heading", name="Log a session")).to_be_visible()
     axe()
     page.get_by_label("Note (optional)").fill("Felt looser afterwards")

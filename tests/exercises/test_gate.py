@@ -50,8 +50,8 @@ def assert_gated_routine(body: str) -> None:
     assert "data-routine-config" not in body
     assert "data-routine data-gated" in body
     assert 'data-action="start" disabled' in body
-    assert 'data-action="skip"' not in body and 'data-action="back"' not in body
-    assert "Log this session" not in body and "log this session" not in body
+    assert 'data-action="next"' not in body and 'data-action="previous"' not in body
+    assert 'name="pain_during"' not in body and "/progress/log/" not in body
 
 
 def assert_gated_library(body: str) -> None:
@@ -67,7 +67,7 @@ def assert_open(client) -> None:
         assert BANNER not in body
         assert "data-gated" not in body and " disabled>Start</button>" not in body
     assert "data-timer-config" in detail and "Do it as a guided routine" in detail
-    assert "data-routine-config" in routine and 'data-action="skip"' in routine
+    assert "data-routine-config" in routine and 'data-action="next"' in routine
     assert 'disabled aria-describedby="routine-closed"' not in library
 
 
