@@ -132,6 +132,12 @@ def test_a_signed_in_patient_leaves_nothing_personal_in_the_caches(
         assert patient.display_name not in html, url
         assert "Log out" not in html, f"{url} was kept from a signed-in request"
 
+    # Logging out clears the worker's caches and storage (Clear-Site-Data).
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    axe()
+    assert DETAIL not in cached_paths(page)
+
 
 def test_a_session_logged_offline_is_saved_once_when_the_connection_returns(
     page: Page, axe, patient, content
