@@ -196,3 +196,34 @@ def test_a_closed_care_gate_takes_the_offline_copies_away(page: Page, axe, patie
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     axe()
     page.context.set_offline(False)
+
+
+def test_a_kept_session_waits_for_its_own_account_on_a_shared_device(
+    page: Page, axe, patient, other_patient, content
+):
+    from django.contrib.sessions.models import Session as SignIn
+
+    log_in(page, axe, patient.email, PASSWORD)
+    controlled(page)
+    page.goto("/progress/log/?items=chin-tuck")
+    axe()
+    page.get_by_role("group", name="Pain during the session").get_by_label("3", exact=True).check()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("heading", name="Saved on this device")).to_be_visible()
+    axe()
+
+    # The sign-in runs out while offline (no log-out, so nothing clears the device), and
+    # someone else signs in on the same browser.
+    SignIn.objects.all().delete()
+    page.context.set_offline(False)
+    log_in(page, axe, other_patient.email, PASSWORD)
+    page.goto("/progress/")
+    axe()
+    expect(page.locator("[data-offline-status]")).to_have_attribute("data-pending", "1")
+    assert not Session.objects.exists()
+
+    SignIn.objects.all().delete()
+    log_in(page, axe, patient.email, PASSWORD)
+    wait_until(lambda: Session.objects.exists(), "the kept session was not sent")
+    assert Session.objects.get().patient == patient
