@@ -96,9 +96,8 @@ def _worker_source() -> str:
 def worker_version(source: str) -> str:
     """Return a short hash of the worker and of the static files' manifest (when there is one)."""
     digest = hashlib.sha256(source.encode())
-    hashed = getattr(staticfiles_storage, "hashed_files", None)
-    if hashed:
-        digest.update(json.dumps(dict(hashed), sort_keys=True).encode())
+    # ManifestStaticFilesStorage's hash of staticfiles.json; plain storage has none.
+    digest.update(getattr(staticfiles_storage, "manifest_hash", "").encode())
     return digest.hexdigest()[:12]
 
 

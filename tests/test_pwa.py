@@ -106,9 +106,14 @@ def test_the_worker_stays_no_cache_for_a_signed_in_person(patient_client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_the_cache_version_follows_the_worker_and_the_static_files(settings):
+def test_the_cache_version_follows_the_worker_and_the_static_files(monkeypatch):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
     assert worker_version("a") != worker_version("b")
     assert len(worker_version("a")) == 12
+    before = worker_version("a")
+    monkeypatch.setattr(staticfiles_storage, "manifest_hash", "0123abcd", raising=False)
+    assert worker_version("a") != before
 
 
 def test_the_csp_lets_pages_start_the_worker_and_read_the_manifest(client, db):
