@@ -20,7 +20,10 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 def security_headers(get_response: Handler) -> Handler:
     """Add the headers Django has no setting for, to every response (static files too).
 
-    Signed-in pages hold health data, so no browser or proxy may keep a copy.
+    Signed-in pages hold health data, so no browser or proxy may keep a copy. A page that
+    asked whether the care gate is closed (apps/screening/gate.py) says so in
+    `X-Care-Gate`, so the service worker stops offering its offline copies of exercise
+    pages while it is (static/js/sw.js).
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
@@ -30,6 +33,9 @@ def security_headers(get_response: Handler) -> Handler:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        gate = getattr(request, "care_gate_state", None)
+        if gate is not None:
+            response.headers["X-Care-Gate"] = gate
         return response
 
     return middleware

@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backpain.context_processors.csp_nonce",
+                "backpain.pwa.device_account",
             ],
             "builtins": ["django.templatetags.static"],
         },
@@ -292,6 +293,9 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "connect-src": [SELF],
+        # The service worker (its own fetches fall under its own connect-src) and the manifest.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],

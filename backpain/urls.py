@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("offline/saved/", pwa.offline_saved, name="offline_saved"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("apps.accounts.urls")),
     path("screening/", include("apps.screening.urls")),

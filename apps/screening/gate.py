@@ -32,8 +32,24 @@ def care_gate(request: HttpRequest) -> Screening | None:
     emergency result, from a full check or a weekly re-check, that they have not confirmed
     seeking care for. Every page that starts exercise (plan, log, exercise pages, timer,
     routine player) asks this before offering a start control.
+
+    The answer is also noted on the request; the response then carries it in `X-Care-Gate`
+    (closed if any check in this request found the gate closed).
     """
-    return Screening.objects.care_gate(request)
+    gate = Screening.objects.care_gate(request)
+    note_care_gate(request, closed=gate is not None)
+    return gate
+
+
+def note_care_gate(request: HttpRequest, *, closed: bool) -> None:
+    """Mark the response to this request with the gate's state (see backpain/middleware.py).
+
+    The service worker keeps offline copies of exercise pages; it drops them and stops
+    offering them while a response says the gate is closed, so an offline copy never
+    opens a way the server keeps closed.
+    """
+    already_closed = getattr(request, "care_gate_state", None) == "closed"
+    request.care_gate_state = "closed" if closed or already_closed else "open"  # type: ignore[attr-defined]
 
 
 def screening_is_stale(user: AbstractBaseUser | AnonymousUser, days: int = 7) -> bool:

@@ -22,7 +22,7 @@ from backpain.wizard import (
 
 from . import advice
 from .forms import AcknowledgeForm
-from .gate import care_gate
+from .gate import care_gate, note_care_gate
 from .models import Question, Screening
 from .triage import Urgency, ends_check
 
@@ -118,6 +118,9 @@ def _result_context(screening: Screening, form: AcknowledgeForm | None) -> dict[
 def result(request: HttpRequest, uuid: UUID) -> HttpResponse:
     screening = get_object_or_404(Screening.objects.for_request(request).completed(), uuid=uuid)
     form = AcknowledgeForm() if screening.needs_acknowledgement else None
+    if form is not None:
+        # The gate has just closed: tell the service worker before the next page does.
+        note_care_gate(request, closed=True)
     return render(request, "screening/result.html", _result_context(screening, form))
 
 

@@ -54,6 +54,10 @@ GET = """
 # name                               anon   A      B      clin   strngr revoked no_mfa staff
 home                                 200    200    200    200    200    200    200    200
 healthz                              200    200    200    200    200    200    200    200
+manifest                             200    200    200    200    200    200    200    200
+service_worker                       200    200    200    200    200    200    200    200
+offline                              200    200    200    200    200    200    200    200
+offline_saved                        200    200    200    200    200    200    200    200
 account_login                        200    ~home  ~home  ~home  ~home  ~home  ~home  ~home
 account_logout                       ~home  200    200    200    200    200    200    200
 account_inactive                     200    200    200    200    200    200    200    200
@@ -133,6 +137,10 @@ POST = """
 # name                               anon   A      B      clin   strngr revoked no_mfa staff
 home                                 405    405    405    405    405    405    405    405
 healthz                              405    405    405    405    405    405    405    405
+manifest                             405    405    405    405    405    405    405    405
+service_worker                       405    405    405    405    405    405    405    405
+offline                              405    405    405    405    405    405    405    405
+offline_saved                        405    405    405    405    405    405    405    405
 account_login                        200    ~home  ~home  ~home  ~home  ~home  ~home  ~home
 account_logout                       ~home  ~home  ~home  ~home  ~home  ~home  ~home  ~home
 account_inactive                     405    405    405    405    405    405    405    405
