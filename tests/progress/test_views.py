@@ -1029,3 +1029,20 @@ def test_no_reminder_once_the_week_is_checked_in(patient, content, mailoutbox):
     call_command("send_checkin_reminders", verbosity=0)
 
     assert mailoutbox == []
+
+
+def test_a_deleted_session_is_gone_from_the_clinicians_export(
+    patient, patient_client, clinician_client, content
+):
+    kept = SessionFactory(patient=patient, note="Kept this one")
+    gone = SessionFactory(patient=patient, note="Logged by mistake")
+    for session in (kept, gone):
+        session.entries.create(exercise=Exercise.objects.get(slug="bridge"), reps=10)
+    url = f"/clinic/patients/{patient.uuid}/export.csv"
+    assert "Logged by mistake" in clinician_client.get(url).content.decode()
+
+    patient_client.post(f"/progress/log/{gone.uuid}/delete/")
+
+    export = clinician_client.get(url).content.decode()
+    assert "Logged by mistake" not in export
+    assert "Kept this one" in export
