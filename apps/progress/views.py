@@ -186,6 +186,36 @@ def _entry_rows(
     ]
 
 
+def _changed_log(
+    request: HttpRequest,
+    session: Session | None,
+    form: SessionForm,
+    entries: Any,
+    search: dict[str, Any],
+) -> tuple[SessionForm, Any, Change | None]:
+    """Apply the Add, Add from the search or Remove button; return the log to show again,
+    as typed, without messages for what is not finished yet."""
+    add = request.POST.get("add")
+    found = None
+    if "find" in request.POST:
+        add, found = _find(request.POST, search)
+    rows, change = change_rows(
+        entries.draft(),
+        add=add,
+        remove=request.POST.get("remove"),
+        library=entries.form_kwargs["exercises"],
+        new_row=entry_row,
+        limit=MAX_ENTRIES,
+        container="this session",
+        too_many=f"A session can hold up to {MAX_ENTRIES} exercises.",
+    )
+    return (
+        SessionForm(instance=session, initial={name: form[name].value() for name in form.fields}),
+        EntryFormSet(initial=rows, form_kwargs=entries.form_kwargs, prefix="entries"),
+        change or found,
+    )
+
+
 def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse:
     """The log: one line per exercise, lines added from a search and removed, one pain score.
 
@@ -203,7 +233,7 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
         searching = bool(request.htmx) and request.htmx.target == "log-results"
         if not searching and not any(name in request.POST for name in LOG_CHANGES):
             if form.is_valid() & entries.is_valid():
-                saved, created = services.session_save(
+                _, created = services.session_save(
                     patient=request.user,
                     token=form.cleaned_data["client_token"],
                     form_data={
@@ -220,28 +250,7 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
                     )
                 return redirect("progress:home")
         else:
-            add = request.POST.get("add")
-            if "find" in request.POST:
-                add, change = _find(request.POST, search)
-            rows, changed = change_rows(
-                entries.draft(),
-                add=add,
-                remove=request.POST.get("remove"),
-                library=library,
-                new_row=entry_row,
-                limit=MAX_ENTRIES,
-                container="this session",
-                too_many=f"A session can hold up to {MAX_ENTRIES} exercises.",
-            )
-            change = changed or change
-            # Shown again as typed, without messages for what is not finished yet.
-            form = SessionForm(
-                instance=session,
-                initial={name: form[name].value() for name in form.fields},
-            )
-            entries = EntryFormSet(
-                initial=rows, form_kwargs={"exercises": library}, prefix="entries"
-            )
+            form, entries, change = _changed_log(request, session, form, entries, search)
     else:
         form = SessionForm(
             instance=session, initial={"client_token": session.client_token} if session else {}

@@ -69,6 +69,7 @@ def test_log_add_remove_save_then_edit_and_delete_on_a_phone(
     page.get_by_role("button", name="Remove Plank").click()
     expect(lines).to_have_count(3)
     expect(page.locator("#log-status")).to_have_text("Removed Plank.")
+    expect(page.locator("#log-status")).to_be_focused()
     axe()
 
     # Saving with no pain score: the message is by the field and the lines stay.
