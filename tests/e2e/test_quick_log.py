@@ -59,7 +59,6 @@ def test_log_add_remove_save_then_edit_and_delete_on_a_phone(
     add = page.get_by_role("button", name="Add Bird dog")
     expect(add).to_be_visible()
     axe()
-    page.screenshot(path=tmp_path / "quick-log-search.png", full_page=True)
     add.click()
     expect(lines).to_have_count(4)
     expect(page.locator("#log-status")).to_have_text("Added Bird dog.")
@@ -92,7 +91,6 @@ def test_log_add_remove_save_then_edit_and_delete_on_a_phone(
     calendar = page.locator("#calendar-desc")
     expect(this_week).to_have_text(re.compile(r"^1\b"))
     expect(calendar).to_have_text(re.compile(r"^1 day with a session"))
-    page.screenshot(path=tmp_path / "progress-recent.png", full_page=True)
 
     # Edit from the progress page: untick one exercise, change the pain score.
     page.get_by_role("link", name=re.compile("^Edit the session of")).click()
