@@ -159,6 +159,8 @@ def _find(data: Any, search: dict[str, Any]) -> tuple[str | None, Change | None]
     """The Add button beside the search box: the one exercise the words name, if one."""
     words = str(data.get("search-q", "")).strip()
     results = search["results"]
+    if search["search_notes"]:
+        return None, Change(" ".join(search["search_notes"]), "info")
     if not words:
         return None, Change("Type a name to find an exercise.", "info")
     exact = [e for e in results if e.name.casefold() == words.casefold()]
@@ -331,7 +333,11 @@ def log_delete(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "progress/log_delete.html",
-        {"session": session, "back": request.GET.get("back") == "progress"},
+        {
+            "session": session,
+            "entries": session.entries.select_related("exercise"),
+            "back": request.GET.get("back") == "progress",
+        },
     )
 
 

@@ -374,6 +374,7 @@ def test_a_search_with_several_matches_lists_them_to_add(patient_client, content
     [
         ({"find": "1", "search-q": ""}, "Type a name to find an exercise."),
         ({"find": "1", "search-q": "zzzzqqq"}, "No exercise matches"),
+        ({"find": "1", "search-q": "bridge " * 20}, "We ignored the search filter"),
         ({"add": "bridge"}, "Bridge is already in this session."),
         ({"add": "no-such"}, "That exercise is not in the library."),
     ],
