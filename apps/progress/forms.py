@@ -22,9 +22,10 @@ class PainScale(forms.RadioSelect):
     template_name = "forms/pain_scale.html"
 
 
-def pain_field(label: str) -> forms.TypedChoiceField:
+def pain_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
+        help_text=help_text,
         choices=PAIN_CHOICES,
         coerce=int,
         widget=PainScale,
@@ -37,7 +38,11 @@ def pain_field(label: str) -> forms.TypedChoiceField:
 
 class SessionForm(forms.ModelForm):
     client_token = TokenField()
-    pain_during = pain_field("Pain during the session")
+    # One score for the whole session, not one per exercise.
+    pain_during = pain_field(
+        "Pain during the session",
+        "One score for the whole session: your back pain while you exercised.",
+    )
 
     class Meta:
         model = Session
@@ -59,32 +64,92 @@ class SessionForm(forms.ModelForm):
         return day
 
 
-class EntryForm(forms.Form):
-    """One exercise done in a session; a row left without an exercise is skipped."""
+MAX_ENTRIES = 20
+AMOUNTS = ("sets", "reps", "hold_seconds")
 
-    exercise = forms.ChoiceField(label="Exercise", required=False)
-    sets = forms.IntegerField(label="Sets", min_value=1, max_value=20, required=False)
-    reps = forms.IntegerField(label="Reps", min_value=1, max_value=200, required=False)
-    hold_seconds = forms.IntegerField(
-        label="Hold or time (seconds)", min_value=1, max_value=3600, required=False
+
+def _amount(label: str, low: int, high: int, message: str) -> forms.IntegerField:
+    """A whole number from `low` to `high` (the database holds the same bounds)."""
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        required=False,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+
+
+def entry_row(exercise: Exercise) -> dict[str, Any]:
+    """A new line of the log, ticked, with the library's dose in the fields that apply."""
+    return {
+        "exercise": exercise.slug,
+        "done": True,
+        "sets": exercise.sets if exercise.reps or exercise.hold_seconds else None,
+        "reps": exercise.reps,
+        # Timed moves (breathing, walking) log their duration as the time held.
+        "hold_seconds": None
+        if exercise.reps
+        else exercise.hold_seconds or exercise.duration_seconds,
+    }
+
+
+class EntryForm(forms.Form):
+    """One line of the log: an exercise, whether it was done, and how much of it.
+
+    Only ticked lines are saved. The line shows the amounts that apply to the exercise
+    (sets and reps, sets and a hold, or a time) and any other that has a value.
+    """
+
+    exercise = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    done = forms.BooleanField(label="Done", required=False)
+    sets = _amount("Sets", 1, 20, "Enter sets from 1 to 20.")
+    reps = _amount("Reps", 1, 200, "Enter reps from 1 to 200.")
+    hold_seconds = _amount("Seconds", 1, 3600, "Enter seconds from 1 to 3600.")
 
     def __init__(self, *args: Any, exercises: dict[str, Exercise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Choices from a dict loaded once: a ModelChoiceField would query once per row.
+        # Names from a dict loaded once: a query per line would grow with the log.
         self.exercises = exercises
-        self.fields["exercise"].choices = [("", "Choose an exercise")] + [
-            (slug, exercise.name) for slug, exercise in exercises.items()
+
+    @property
+    def exercise_obj(self) -> Exercise | None:
+        return self.exercises.get(str(self["exercise"].value() or ""))
+
+    def shown(self) -> list[forms.BoundField]:
+        exercise = self.exercise_obj
+        if exercise is None:
+            applies = set(AMOUNTS)
+        elif exercise.reps:
+            applies = {"sets", "reps"}
+        elif exercise.hold_seconds:
+            applies = {"sets", "hold_seconds"}
+        else:
+            applies = {"hold_seconds"}
+        return [
+            self[name]
+            for name in AMOUNTS
+            if name in applies or self[name].value() not in (None, "") or self[name].errors
         ]
+
+    def clean_exercise(self) -> str:
+        slug = self.cleaned_data["exercise"]
+        if slug not in self.exercises:
+            raise forms.ValidationError("That exercise is not in the library.")
+        return slug
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("exercise") and not (data.get("reps") or data.get("hold_seconds")):
-            self.add_error("reps", "Give the reps, or the time in seconds.")
+        if data.get("done") and not (data.get("reps") or data.get("hold_seconds")):
+            exercise = self.exercises.get(data.get("exercise", ""))
+            timed = exercise is not None and not exercise.reps
+            self.add_error(
+                "hold_seconds" if timed else "reps", "Give the reps, or the time in seconds."
+            )
         return data
 
     def entry(self) -> dict[str, Any] | None:
-        if not self.cleaned_data.get("exercise"):
+        if not self.cleaned_data.get("done") or not self.cleaned_data.get("exercise"):
             return None
         return {
             "exercise": self.exercises[self.cleaned_data["exercise"]],
@@ -93,17 +158,39 @@ class EntryForm(forms.Form):
             "hold_seconds": self.cleaned_data.get("hold_seconds"),
         }
 
+    def raw(self) -> dict[str, Any]:
+        """The line as typed, valid or not, to show it again."""
+        return {name: self[name].value() for name in self.fields}
+
 
 class BaseEntryFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": f"A session can hold up to {MAX_ENTRIES} exercises.",
+    }
+
     def clean(self) -> None:
         if any(self.errors):
             return
+        if not any(form.cleaned_data.get("exercise") for form in self.forms):
+            raise forms.ValidationError("Add an exercise you did: find it below.")
         if not any(form.entry() for form in self.forms):
-            raise forms.ValidationError("Add at least one exercise you did.")
+            raise forms.ValidationError("Tick Done beside at least one exercise you did.")
+
+    def draft(self) -> list[dict[str, Any]]:
+        """The lines as typed, to show again after adding or removing one."""
+        if self.is_bound and not self.management_form.is_valid():
+            return []
+        return [form.raw() for form in self.forms]
 
 
 EntryFormSet = forms.formset_factory(
-    EntryForm, formset=BaseEntryFormSet, extra=0, max_num=20, validate_max=True, absolute_max=20
+    EntryForm,
+    formset=BaseEntryFormSet,
+    extra=0,
+    max_num=MAX_ENTRIES,
+    validate_max=True,
+    absolute_max=MAX_ENTRIES,
 )
 
 

@@ -197,12 +197,22 @@ class PlanItem(models.Model):
         return weekday in self.weekdays
 
 
+# How long after logging a session the patient can still change or delete it.
+EDIT_WINDOW = dt.timedelta(days=7)
+
+
 class SessionQuerySet(models.QuerySet["Session"]):
     def for_patient(self, patient: settings.AUTH_USER_MODEL) -> Self:
         return self.filter(patient=patient)
 
     def since(self, day: dt.date) -> Self:
         return self.filter(performed_on__gte=day)
+
+    def recent(self, count: int = 10) -> Self:
+        """The latest sessions with their exercises, in three queries however many."""
+        return self.prefetch_related(
+            models.Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+        )[:count]
 
 
 class Session(models.Model):
@@ -235,9 +245,14 @@ class Session(models.Model):
         return reverse("progress:log_edit", args=[self.uuid])
 
     @property
+    def editable_until(self) -> dt.datetime:
+        return self.created_at + EDIT_WINDOW
+
+    @property
     def editable(self) -> bool:
-        """A session can be corrected on the day it was logged, not rewritten later."""
-        return timezone.localdate(self.created_at) == timezone.localdate()
+        """A session can be changed or deleted for a week after it was logged, then it is
+        history: the charts and the clinician's review can rely on it."""
+        return timezone.now() < self.editable_until
 
 
 class SessionEntry(models.Model):

@@ -108,5 +108,6 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         "planned_per_week": planned_sessions_per_week(plan),
         "advice": advice,
         "last_session_on": last_session_on,
+        "recent_sessions": Session.objects.for_patient(patient).recent(5),
         "check_in_done": bool(check_ins) and check_ins[-1].week_start == week_start(today),
     }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("progress/", views.home, name="home"),
     path("progress/log/", views.log, name="log"),
     path("progress/log/<uuid:uuid>/", views.log_edit, name="log_edit"),
+    path("progress/log/<uuid:uuid>/delete/", views.log_delete, name="log_delete"),
     path("progress/check-in/", views.check_in, name="check_in"),
     path("progress/reminder/", views.reminder, name="reminder"),
     path("progress/reminder/feed/", views.calendar_link, name="calendar_link"),

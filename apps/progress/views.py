@@ -5,23 +5,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.decorators import patient_required
 from apps.exercises.models import Exercise
+from apps.exercises.picker import Change, change_rows, library_search
 from apps.exercises.views import routine_slugs
 from apps.screening.gate import care_gate, latest_screening
 from apps.screening.triage import Urgency
 
 from . import reminders, services
-from .forms import CheckInForm, EntryFormSet, ReminderForm, SessionForm, SwapForm
+from .forms import (
+    MAX_ENTRIES,
+    CheckInForm,
+    EntryFormSet,
+    ReminderForm,
+    SessionForm,
+    SwapForm,
+    entry_row,
+)
 from .models import (
+    EDIT_WINDOW,
     CheckIn,
     FunctionActivity,
     FunctionScore,
@@ -30,7 +40,6 @@ from .models import (
     PlanKind,
     Reminder,
     Session,
-    SessionEntry,
 )
 from .progress import progress_summary
 
@@ -142,67 +151,135 @@ def plan_item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("progress:plan")
 
 
-def _entry_initial(slugs: list[str], library: dict[str, Exercise]) -> list[dict[str, Any]]:
+# Buttons that change the log's lines (or show it again) instead of saving it. A post
+# without any of them saves: the routine player posts the fields alone.
+LOG_CHANGES = ("add", "remove", "find", "refresh")
+
+
+def _find(data: Any, search: dict[str, Any]) -> tuple[str | None, Change | None]:
+    """The Add button beside the search box: the one exercise the words name, if one."""
+    words = str(data.get("search-q", "")).strip()
+    results = search["results"]
+    if search["search_notes"]:
+        return None, Change(" ".join(search["search_notes"]), "info")
+    if not words:
+        return None, Change("Type a name to find an exercise.", "info")
+    exact = [e for e in results if e.name.casefold() == words.casefold()]
+    if len(exact) == 1 or len(results) == 1:
+        return (exact or results)[0].slug, None
+    if not results:
+        return None, Change(f"No exercise matches \u201c{words}\u201d.", "info")
+    return None, Change(f"{len(results)} exercises match: choose one below.", "info")
+
+
+def _entry_rows(
+    session: Session | None, slugs: list[str], library: dict[str, Exercise]
+) -> list[dict[str, Any]]:
+    if session is None:
+        return [entry_row(library[slug]) for slug in slugs if slug in library]
     return [
         {
-            "exercise": slug,
-            "sets": library[slug].sets,
-            "reps": library[slug].reps,
-            # Timed moves (breathing, walking) log their duration as the time held.
-            "hold_seconds": library[slug].hold_seconds or library[slug].duration_seconds,
+            "exercise": entry.exercise.slug,
+            "done": True,
+            "sets": entry.sets,
+            "reps": entry.reps,
+            "hold_seconds": entry.hold_seconds,
         }
-        for slug in slugs
-        if slug in library
+        for entry in session.entries.select_related("exercise")
     ]
 
 
+def _changed_log(
+    request: HttpRequest,
+    session: Session | None,
+    form: SessionForm,
+    entries: Any,
+    search: dict[str, Any],
+) -> tuple[SessionForm, Any, Change | None]:
+    """Apply the Add, Add from the search or Remove button; return the log to show again,
+    as typed, without messages for what is not finished yet."""
+    add = request.POST.get("add")
+    found = None
+    if "find" in request.POST:
+        add, found = _find(request.POST, search)
+    rows, change = change_rows(
+        entries.draft(),
+        add=add,
+        remove=request.POST.get("remove"),
+        library=entries.form_kwargs["exercises"],
+        new_row=entry_row,
+        limit=MAX_ENTRIES,
+        container="this session",
+        too_many=f"A session can hold up to {MAX_ENTRIES} exercises.",
+    )
+    return (
+        SessionForm(instance=session, initial={name: form[name].value() for name in form.fields}),
+        EntryFormSet(initial=rows, form_kwargs=entries.form_kwargs, prefix="entries"),
+        change or found,
+    )
+
+
 def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse:
+    """The log: one line per exercise, lines added from a search and removed, one pain score.
+
+    Like the prescription page (apps/exercises/picker.py), the lines live in the page's
+    one form until it is saved; with htmx, Add and Remove swap only the lines.
+    """
     library = {exercise.slug: exercise for exercise in Exercise.objects.all()}
-    recent = Session.objects.for_patient(request.user).prefetch_related(
-        Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
-    )[:10]
+    data = request.POST if request.method == "POST" else request.GET
+    search = library_search(data, library)
+    change = None
     if request.method == "POST":
         form = SessionForm(request.POST, instance=session)
         entries = EntryFormSet(request.POST, form_kwargs={"exercises": library}, prefix="entries")
-        if form.is_valid() and entries.is_valid():
-            saved, created = services.session_save(
-                patient=request.user,
-                token=form.cleaned_data["client_token"],
-                form_data={
-                    k: form.cleaned_data[k] for k in ("performed_on", "pain_during", "note")
-                },
-                entries=[entry for entry in (f.entry() for f in entries.forms) if entry],
-                session=session,
-            )
-            messages.success(
-                request,
-                "Session saved." if created or session else "That session was already saved.",
-            )
-            return redirect("progress:home")
-    else:
-        initial = {"client_token": session.client_token} if session else {}
-        form = SessionForm(instance=session, initial=initial)
-        if session:
-            initial = [
-                {
-                    "exercise": e.exercise.slug,
-                    "sets": e.sets,
-                    "reps": e.reps,
-                    "hold_seconds": e.hold_seconds,
-                }
-                for e in session.entries.select_related("exercise")
-            ]
+        # The search box asking as the patient types (htmx) only searches.
+        searching = bool(request.htmx) and request.htmx.target == "log-results"
+        if not searching and not any(name in request.POST for name in LOG_CHANGES):
+            if form.is_valid() & entries.is_valid():
+                _, created = services.session_save(
+                    patient=request.user,
+                    token=form.cleaned_data["client_token"],
+                    form_data={
+                        k: form.cleaned_data[k] for k in ("performed_on", "pain_during", "note")
+                    },
+                    entries=[entry for entry in (f.entry() for f in entries.forms) if entry],
+                    session=session,
+                )
+                if session is not None:
+                    messages.success(request, "Session changed.")
+                else:
+                    messages.success(
+                        request, "Session saved." if created else "That session was already saved."
+                    )
+                return redirect("progress:home")
         else:
-            initial = _entry_initial(routine_slugs(request), library)
-        # Two empty rows after whatever was prefilled, for anything done beyond the plan.
-        entries = EntryFormSet(
-            initial=[*initial, {}, {}], form_kwargs={"exercises": library}, prefix="entries"
+            form, entries, change = _changed_log(request, session, form, entries, search)
+    else:
+        form = SessionForm(
+            instance=session, initial={"client_token": session.client_token} if session else {}
         )
-    return render(
-        request,
-        "progress/log.html",
-        {"form": form, "entries": entries, "recent": recent, "session": session},
-    )
+        entries = EntryFormSet(
+            initial=_entry_rows(session, routine_slugs(request), library),
+            form_kwargs={"exercises": library},
+            prefix="entries",
+        )
+    in_log = {row.exercise_obj for row in entries.forms}
+    context = {
+        "form": form,
+        "entries": entries,
+        "recent": Session.objects.for_patient(request.user).recent(),
+        "session": session,
+        "change": change,
+        "finding": "find" in request.POST,
+        "in_log": {exercise.slug for exercise in in_log if exercise},
+        **search,
+    }
+    template = "progress/log.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results" if request.htmx.target == "log-results" else "#swap"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,16 +293,53 @@ def log(request: HttpRequest) -> HttpResponse:
     return _session_page(request, None)
 
 
+def _editable_session(request: HttpRequest, uuid: uuid.UUID) -> Session | None:
+    """The patient's own session (anyone else's is a 404), or None once it is history."""
+    session = get_object_or_404(Session.objects.for_patient(request.user), uuid=uuid)
+    if session.editable:
+        return session
+    messages.error(
+        request,
+        f"The session of {session.performed_on:%-d %B} was logged more than "
+        f"{EDIT_WINDOW.days} days ago, so it can no longer be changed or deleted.",
+    )
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @login_required
 @patient_required
 def log_edit(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
-    session = get_object_or_404(Session.objects.for_patient(request.user), uuid=uuid)
-    if not session.editable:
-        messages.error(request, "A session can only be changed on the day you logged it.")
+    session = _editable_session(request, uuid)
+    if session is None:
         return redirect("progress:log")
     return _session_page(request, session)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@login_required
+@patient_required
+def log_delete(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
+    """Delete a session after a confirmation page (a GET); the POST deletes it."""
+    session = _editable_session(request, uuid)
+    if session is None:
+        return redirect("progress:log")
+    back = "progress:home" if request.POST.get("back") == "progress" else "progress:log"
+    if request.method == "POST":
+        session.delete()
+        messages.success(request, f"Deleted the session of {session.performed_on:%A %-d %B}.")
+        return redirect(back)
+    return render(
+        request,
+        "progress/log_delete.html",
+        {
+            "session": session,
+            "entries": session.entries.select_related("exercise"),
+            "back": request.GET.get("back") == "progress",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

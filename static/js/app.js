@@ -19,3 +19,15 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { button.disabled = true; });
   }
 });
+
+// A button that took itself away (Remove on a line of the session log) leaves focus
+// nowhere after the swap: move it to the status line the page marks, which says what
+// changed.
+document.addEventListener("htmx:afterSettle", () => {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const status = document.querySelector("[data-focus-when-lost]");
+  if (status && status.textContent.trim()) {
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  }
+});

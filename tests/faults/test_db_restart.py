@@ -279,8 +279,10 @@ class Load:
                     "entries-TOTAL_FORMS": "2",
                     "entries-INITIAL_FORMS": "0",
                     "entries-0-exercise": "bridge",
+                    "entries-0-done": "on",
                     "entries-0-reps": "10",
                     "entries-1-exercise": "bridge",
+                    "entries-1-done": "on",
                     "entries-1-hold_seconds": "20",
                 }
             )

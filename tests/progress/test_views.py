@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.exercises.models import Exercise
 from apps.progress import services
 from apps.progress.models import (
+    EDIT_WINDOW,
     CheckIn,
     FunctionActivity,
     FunctionScore,
@@ -208,6 +209,7 @@ def test_low_bone_density_is_respected_in_the_plan(patient_client, patient, cont
 
 
 def session_post(token, **overrides):
+    """The log's post, as the page and the routine player send it."""
     data = {
         "client_token": str(token),
         "performed_on": timezone.localdate().isoformat(),
@@ -216,20 +218,87 @@ def session_post(token, **overrides):
         "entries-TOTAL_FORMS": "2",
         "entries-INITIAL_FORMS": "0",
         "entries-0-exercise": "bridge",
+        "entries-0-done": "on",
         "entries-0-sets": "1",
         "entries-0-reps": "10",
-        "entries-0-hold_seconds": "10",
-        "entries-1-exercise": "",
+        "entries-0-hold_seconds": "",
+        "entries-1-exercise": "plank",
+        "entries-1-sets": "2",
+        "entries-1-reps": "",
+        "entries-1-hold_seconds": "20",
     }
     data.update(overrides)
     return data
 
 
-def test_the_log_is_prefilled_from_the_routine(patient_client, content):
-    body = patient_client.get("/progress/log/?items=bridge,plank").content.decode()
+def lines(body: str) -> list[str]:
+    return re.findall(r'data-line="([^"]*)"', body)
 
-    assert '<option value="bridge" selected>' in body
-    assert '<option value="plank" selected>' in body
+
+def test_the_log_is_prefilled_from_the_routine_one_line_each(patient_client, content):
+    body = patient_client.get("/progress/log/?items=bridge,plank,walking-break").content.decode()
+
+    assert lines(body) == ["bridge", "plank", "walking-break"]
+    assert "<select" not in body, "names as text, no dropdown per line"
+    # Ticked, with only the amounts that apply: sets × reps, sets × a hold, a time.
+    assert body.count('class="log-line__done" checked') == 3
+    assert 'name="entries-0-sets"' in body and 'name="entries-0-reps"' in body
+    assert 'name="entries-0-hold_seconds"' not in body
+    assert 'name="entries-1-hold_seconds"' in body and 'name="entries-1-reps"' not in body
+    assert 'name="entries-2-hold_seconds" value="300"' in body
+    assert 'name="entries-2-sets"' not in body
+    assert "One score for the whole session" in body
+
+
+def test_an_empty_log_has_no_lines_and_offers_the_search(patient_client, content):
+    body = patient_client.get("/progress/log/").content.decode()
+
+    assert lines(body) == []
+    assert 'name="entries-TOTAL_FORMS" value="0"' in body
+    assert "Nothing in this log yet" in body
+    assert 'name="search-q"' in body
+
+
+def test_only_ticked_lines_are_saved(patient_client, patient, content):
+    response = patient_client.post("/progress/log/", session_post(uuid.uuid4()))
+
+    assert response.status_code == 302
+    entry = SessionEntry.objects.get(session__patient=patient)
+    assert (entry.exercise.slug, entry.sets, entry.reps, entry.hold_seconds) == (
+        "bridge",
+        1,
+        10,
+        None,
+    )
+
+
+def test_a_timed_line_saves_its_seconds(patient_client, patient, content):
+    patient_client.post("/progress/log/", session_post(uuid.uuid4(), **{"entries-1-done": "on"}))
+
+    plank = SessionEntry.objects.get(session__patient=patient, exercise__slug="plank")
+    assert (plank.sets, plank.reps, plank.hold_seconds) == (2, None, 20)
+
+
+def test_a_session_with_nothing_ticked_says_so(patient_client, content):
+    response = patient_client.post(
+        "/progress/log/", session_post(uuid.uuid4(), **{"entries-0-done": ""})
+    )
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Tick Done beside at least one exercise you did." in body
+    assert lines(body) == ["bridge", "plank"], "the lines stay"
+    assert Session.objects.count() == 0
+
+
+def test_a_session_with_no_lines_says_so(patient_client, content):
+    response = patient_client.post(
+        "/progress/log/", session_post(uuid.uuid4(), **{"entries-TOTAL_FORMS": "0"})
+    )
+
+    assert response.status_code == 200
+    assert "Add an exercise you did" in response.content.decode()
+    assert Session.objects.count() == 0
 
 
 def test_a_resent_form_saves_one_session(patient_client, patient, content):
@@ -249,11 +318,15 @@ def test_a_resent_form_saves_one_session(patient_client, patient, content):
         ({"pain_during": ""}, "pain_during", "Choose a number from 0 to 10."),
         ({"performed_on": "2999-01-01"}, "performed_on", "cannot be in the future"),
         ({"performed_on": "yesterday-ish"}, "performed_on", "Enter a valid date."),
-        ({"entries-0-reps": "-3"}, "entries-0-reps", "greater than or equal to 1"),
-        ({"entries-0-exercise": "no-such-exercise"}, "entries-0-exercise", "Select a valid choice"),
+        ({"entries-0-reps": "-3"}, "entries-0-reps", "Enter reps from 1 to 200."),
+        ({"entries-0-reps": "201"}, "entries-0-reps", "Enter reps from 1 to 200."),
+        ({"entries-0-sets": "21"}, "entries-0-sets", "Enter sets from 1 to 20."),
+        ({"entries-1-hold_seconds": "3601"}, "entries-1-hold_seconds", "from 1 to 3600."),
+        ({"entries-0-exercise": "no-such-exercise"}, "entries-0-exercise", "not in the library"),
+        ({"entries-0-reps": ""}, "entries-0-reps", "Give the reps, or the time in seconds."),
         (
-            {"entries-0-reps": "", "entries-0-hold_seconds": ""},
-            "entries-0-reps",
+            {"entries-1-done": "on", "entries-1-hold_seconds": ""},
+            "entries-1-hold_seconds",
             "Give the reps, or the time in seconds.",
         ),
     ],
@@ -271,28 +344,233 @@ def test_bad_session_input_rerenders_by_the_field(
     assert Session.objects.count() == 0
 
 
-def test_a_session_needs_at_least_one_exercise(patient_client, content):
+def test_a_line_is_added_from_the_search_keeping_what_was_typed(patient_client, content):
+    data = session_post(uuid.uuid4(), note="kept", **{"entries-0-reps": "7", "search-q": "dead"})
+    body = patient_client.post("/progress/log/", {**data, "find": "1"}).content.decode()
+
+    assert lines(body) == ["bridge", "plank", "dead-bug"]
+    assert 'name="entries-0-reps" value="7"' in body
+    assert "kept</textarea>" in body
+    assert 'name="entries-TOTAL_FORMS" value="3"' in body
+    assert "Added Dead bug." in body
+    assert "error" not in re.sub(r"\s+", " ", body).split("What you did")[1].split("How it")[0]
+    assert Session.objects.count() == 0
+
+
+def test_a_search_with_several_matches_lists_them_to_add(patient_client, content):
+    data = session_post(uuid.uuid4(), **{"search-q": "breathing"})
+    body = patient_client.post("/progress/log/", {**data, "find": "1"}).content.decode()
+
+    assert lines(body) == ["bridge", "plank"]
+    assert "exercises match: choose one below." in body
+    assert 'name="add" value="box-breathing"' in body
+
+    body = patient_client.post("/progress/log/", {**data, "add": "box-breathing"}).content.decode()
+    assert lines(body) == ["bridge", "plank", "box-breathing"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"find": "1", "search-q": ""}, "Type a name to find an exercise."),
+        ({"find": "1", "search-q": "zzzzqqq"}, "No exercise matches"),
+        ({"find": "1", "search-q": "bridge " * 20}, "We ignored the search filter"),
+        ({"add": "bridge"}, "Bridge is already in this session."),
+        ({"add": "no-such"}, "That exercise is not in the library."),
+    ],
+)
+def test_adding_explains_what_it_could_not_do(patient_client, content, extra, message):
+    body = patient_client.post(
+        "/progress/log/", {**session_post(uuid.uuid4()), **extra}
+    ).content.decode()
+
+    assert message in body
+    assert lines(body) == ["bridge", "plank"]
+
+
+def test_a_line_is_removed_by_its_own_button(patient_client, content):
+    data = session_post(uuid.uuid4(), **{"entries-1-hold_seconds": "33"})
+    body = patient_client.post("/progress/log/", {**data, "remove": "0"}).content.decode()
+
+    assert lines(body) == ["plank"]
+    assert 'name="entries-0-hold_seconds" value="33"' in body
+    assert "Removed Bridge." in body
+    assert Session.objects.count() == 0
+
+
+def test_with_htmx_add_and_remove_answer_with_the_lines_only(patient_client, content):
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "log-rows"}
     response = patient_client.post(
-        "/progress/log/", session_post(uuid.uuid4(), **{"entries-0-exercise": ""})
+        "/progress/log/", {**session_post(uuid.uuid4()), "add": "dead-bug"}, **htmx
     )
+    body = response.content.decode()
 
     assert response.status_code == 200
-    assert "Add at least one exercise you did." in response.content.decode()
+    assert "<html" not in body and "Save session" not in body
+    assert body.lstrip().startswith('<div id="log-rows">')
+    assert lines(body) == ["bridge", "plank", "dead-bug"]
+    assert 'hx-swap-oob="innerHTML">Added Dead bug.' in body
+    assert "HX-Request" in response["Vary"]
+
+    search = patient_client.post(
+        "/progress/log/",
+        {**session_post(uuid.uuid4()), "search-q": "bird"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="log-results",
+    ).content.decode()
+    assert search.lstrip().startswith('<div id="log-results"')
+    assert 'value="bird-dog"' in search
 
 
-def test_a_session_can_be_changed_the_same_day_only(patient_client, patient, content):
+def test_a_session_can_be_changed_and_deleted_for_seven_days(patient_client, patient, content):
     token = uuid.uuid4()
     patient_client.post("/progress/log/", session_post(token))
     session = Session.objects.get(client_token=token)
 
-    patient_client.post(f"/progress/log/{session.uuid}/", session_post(token, pain_during="6"))
+    response = patient_client.post(
+        f"/progress/log/{session.uuid}/", session_post(token, pain_during="6")
+    )
     session.refresh_from_db()
+    assert response.status_code == 302
     assert session.pain_during == 6
     assert Session.objects.count() == 1
 
-    Session.objects.filter(pk=session.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
-    response = patient_client.get(f"/progress/log/{session.uuid}/", follow=True)
-    assert "only be changed on the day" in response.content.decode()
+    # One minute inside the week, then one minute past it.
+    just_in = timezone.now() - EDIT_WINDOW + dt.timedelta(minutes=1)
+    Session.objects.filter(pk=session.pk).update(created_at=just_in)
+    assert patient_client.get(f"/progress/log/{session.uuid}/").status_code == 200
+    assert patient_client.get(f"/progress/log/{session.uuid}/delete/").status_code == 200
+    body = patient_client.get("/progress/log/").content.decode()
+    assert f"/progress/log/{session.uuid}/delete/" in body
+
+    Session.objects.filter(pk=session.pk).update(created_at=just_in - dt.timedelta(minutes=2))
+    for url in (f"/progress/log/{session.uuid}/", f"/progress/log/{session.uuid}/delete/"):
+        response = patient_client.post(url, session_post(token, pain_during="9"), follow=True)
+        assert "can no longer be changed or deleted" in response.content.decode()
+    session.refresh_from_db()
+    assert session.pain_during == 6
+    body = patient_client.get("/progress/log/").content.decode()
+    assert f"/progress/log/{session.uuid}/delete/" not in body
+    assert f'href="/progress/log/{session.uuid}/"' not in body
+
+
+def test_the_edit_page_shows_the_sessions_lines(patient_client, patient, content):
+    session = SessionFactory(patient=patient, pain_during=4)
+    session.entries.create(exercise=Exercise.objects.get(slug="bridge"), sets=2, reps=12)
+    body = patient_client.get(f"/progress/log/{session.uuid}/").content.decode()
+
+    assert lines(body) == ["bridge"]
+    assert 'name="entries-0-reps" value="12"' in body
+    assert f'name="client_token" value="{session.client_token}"' in body
+
+
+def test_deleting_asks_first_then_deletes_and_the_progress_page_changes(
+    patient_client, patient, content
+):
+    session = SessionFactory(patient=patient, performed_on=timezone.localdate())
+    session.entries.create(exercise=Exercise.objects.get(slug="bridge"), reps=10)
+    progress = patient_client.get("/progress/").content.decode()
+    assert re.search(r"data-sessions-this-week>1\b", progress)
+    assert "1 day with a session" in progress
+    assert f"/progress/log/{session.uuid}/delete/?back=progress" in progress
+
+    confirm = patient_client.get(f"/progress/log/{session.uuid}/delete/?back=progress")
+    assert confirm.status_code == 200
+    assert "Delete this session" in confirm.content.decode()
+    assert Session.objects.filter(pk=session.pk).exists(), "a GET only asks"
+
+    response = patient_client.post(
+        f"/progress/log/{session.uuid}/delete/", {"back": "progress"}, follow=True
+    )
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/progress/"
+    assert "Deleted the session of" in body
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert not SessionEntry.objects.filter(session_id=session.pk).exists()
+    assert re.search(r"data-sessions-this-week>0\b", body)
+    assert "0 days with a session" in body
+
+
+@pytest.mark.parametrize("suffix", ["", "delete/"])
+def test_a_session_is_404_for_everyone_but_its_patient(
+    patient,
+    content,
+    suffix,
+    patient_client,
+    other_patient_client,
+    clinician_client,
+    stranger_clinician_client,
+    revoked_clinician_client,
+    anon_client,
+):
+    session = SessionFactory(patient=patient)
+    url = f"/progress/log/{session.uuid}/{suffix}"
+
+    for client in (
+        other_patient_client,
+        clinician_client,
+        stranger_clinician_client,
+        revoked_clinician_client,
+    ):
+        assert client.get(url).status_code == 404
+        assert client.post(url, session_post(uuid.uuid4(), pain_during="9")).status_code == 404
+    response = anon_client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert patient_client.get(url).status_code == 200
+    session.refresh_from_db()
+    assert session.pain_during == 3
+
+
+@pytest.mark.parametrize("rows", [1, 9])
+def test_log_queries_do_not_grow_with_lines(
+    patient_client, patient, content, rows, django_assert_max_num_queries
+):
+    slugs = ",".join(Exercise.objects.order_by("slug").values_list("slug", flat=True)[:rows])
+    with django_assert_max_num_queries(LOG_QUERIES):
+        body = patient_client.get(f"/progress/log/?items={slugs}").content.decode()
+    assert len(lines(body)) == rows
+    post = {
+        **session_post(uuid.uuid4(), **{"entries-TOTAL_FORMS": str(rows)}),
+        **{f"entries-{n}-exercise": slug for n, slug in enumerate(slugs.split(","))},
+        **{f"entries-{n}-done": "on" for n in range(rows)},
+        **{f"entries-{n}-hold_seconds": "30" for n in range(rows)},
+        "find": "1",
+        "search-q": "Dead bug",
+    }
+    with django_assert_max_num_queries(LOG_QUERIES + 1):
+        body = patient_client.post("/progress/log/", post).content.decode()
+    assert len(lines(body)) == rows + 1
+
+
+# Session, user, care gate, library, recent sessions (+ entries), the search.
+LOG_QUERIES = 9
+
+
+@pytest.mark.parametrize("sessions", [1, 50])
+def test_log_queries_do_not_grow_with_past_sessions(
+    patient_client, patient, content, sessions, django_assert_max_num_queries
+):
+    exercises = list(Exercise.objects.all()[:3])
+    for n in range(sessions):
+        session = SessionFactory(
+            patient=patient, performed_on=timezone.localdate() - dt.timedelta(days=n % 60)
+        )
+        for exercise in exercises:
+            session.entries.create(exercise=exercise, reps=5)
+    with django_assert_max_num_queries(LOG_QUERIES):
+        body = patient_client.get("/progress/log/?items=bridge").content.decode()
+    assert body.count('<li data-session="') == min(sessions, 10)
+
+
+def test_the_database_bounds_every_amount(patient, content):
+    from django.db import IntegrityError, transaction
+
+    session = SessionFactory(patient=patient)
+    exercise = Exercise.objects.first()
+    for bad in ({"sets": 0}, {"sets": 21}, {"reps": 0}, {"reps": 201}, {"hold_seconds": 3601}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SessionEntry.objects.create(session=session, exercise=exercise, **bad)
 
 
 # ---- check-in -------------------------------------------------------------------------
@@ -760,3 +1038,20 @@ def test_no_reminder_once_the_week_is_checked_in(patient, content, mailoutbox):
     call_command("send_checkin_reminders", verbosity=0)
 
     assert mailoutbox == []
+
+
+def test_a_deleted_session_is_gone_from_the_clinicians_export(
+    patient, patient_client, clinician_client, content
+):
+    kept = SessionFactory(patient=patient, note="Kept this one")
+    gone = SessionFactory(patient=patient, note="Logged by mistake")
+    for session in (kept, gone):
+        session.entries.create(exercise=Exercise.objects.get(slug="bridge"), reps=10)
+    url = f"/clinic/patients/{patient.uuid}/export.csv"
+    assert "Logged by mistake" in clinician_client.get(url).content.decode()
+
+    patient_client.post(f"/progress/log/{gone.uuid}/delete/")
+
+    export = clinician_client.get(url).content.decode()
+    assert "Logged by mistake" not in export
+    assert "Kept this one" in export

@@ -164,6 +164,7 @@ def url_kwargs(name: str, route_kwargs: list[str], cast: Cast) -> dict[str, Any]
         "screening:acknowledge": o["screening"].uuid,
         "checklist:result": o["run"].uuid,
         "progress:log_edit": o["session"].uuid,
+        "progress:log_delete": o["session"].uuid,
     }
     kwargs = {}
     for key in route_kwargs:

@@ -44,6 +44,7 @@ REDIRECTS = {
     "chk": "checklist:start",
     "chk1": "checklist:step",
     "plan": "progress:plan",
+    "log": "progress:log",
     "clinic": "clinic:dashboard",
     "invite": "clinic:invite",
     "review": "clinic:review",
@@ -108,6 +109,7 @@ progress:plan_item_remove            405    405    405    405    405    405    4
 progress:home                        login  200    200    404    404    404    404    200
 progress:log                         login  200    200    404    404    404    404    200
 progress:log_edit                    login  200    404    404    404    404    404    404
+progress:log_delete                  login  200    404    404    404    404    404    404
 progress:check_in                    login  200    200    404    404    404    404    200
 progress:reminder                    login  200    200    404    404    404    404    200
 progress:calendar_link               405    405    405    405    405    405    405    405
@@ -191,6 +193,7 @@ progress:plan_item_remove            login  ~plan  404    404    404    404    4
 progress:home                        405    405    405    405    405    405    405    405
 progress:log                         login  200    200    404    404    404    404    200
 progress:log_edit                    login  200    404    404    404    404    404    404
+progress:log_delete                  login  ~log   404    404    404    404    404    404
 progress:check_in                    login  200    200    404    404    404    404    200
 progress:reminder                    login  200    200    404    404    404    404    200
 progress:calendar_link               login  ~rem   ~rem   404    404    404    404    ~rem
@@ -218,6 +221,7 @@ OWNED_BY = {
     "progress:plan_item_swap": "patient_a",
     "progress:plan_item_remove": "patient_a",
     "progress:log_edit": "patient_a",
+    "progress:log_delete": "patient_a",
     "clinic:review": "clinician",
     "clinic:note": "clinician",
     "clinic:alert_seen": "clinician",

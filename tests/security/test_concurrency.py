@@ -137,8 +137,10 @@ def test_one_session_for_ten_posts_with_the_same_token(live_server, patient, con
         "entries-TOTAL_FORMS": "2",
         "entries-INITIAL_FORMS": "0",
         "entries-0-exercise": first.slug,
+        "entries-0-done": "on",
         "entries-0-reps": "10",
         "entries-1-exercise": second.slug,
+        "entries-1-done": "on",
         "entries-1-hold_seconds": "30",
     }
 

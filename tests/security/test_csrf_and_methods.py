@@ -126,6 +126,7 @@ def test_the_state_changing_endpoints_are_the_ones_listed():
         "progress:calendar_revoke",
         "progress:check_in",
         "progress:log",
+        "progress:log_delete",
         "progress:log_edit",
         "progress:plan_item_remove",
         "progress:plan_item_swap",

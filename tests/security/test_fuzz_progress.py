@@ -1,5 +1,6 @@
-"""Fuzzed posts to the patient's forms: session log (and its edit), weekly check-in with the
-re-check, reminder and plan swap (see tests/security/fuzz.py), and the calendar feed's address."""
+"""Fuzzed posts to the patient's forms: session log (its edit and delete), weekly check-in with
+the re-check, reminder and plan swap (see tests/security/fuzz.py), and the calendar feed's address.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from apps.exercises.models import Exercise
 from apps.progress import services
-from apps.progress.models import PlanItem
+from apps.progress.models import PlanItem, Session
 from apps.progress.reminders import calendar_link_make
 from tests.factories import SessionFactory, UserFactory
 from tests.screening.factories import answered_screening
@@ -33,16 +34,16 @@ def _day(days_ago: int) -> str:
 
 @st.composite
 def session_posts(draw: st.DrawFn, slugs: list[str], tokens: list[uuid.UUID]) -> dict:
-    rows = draw(st.integers(1, 3))
+    """The log's post: ticked and unticked lines, and sometimes a button that changes the
+    lines (add from the search, remove a line) instead of saving."""
+    rows = draw(st.integers(0, 4))
     data = {
         "performed_on": _day(draw(st.integers(0, 60))),
         "pain_during": draw(PAIN),
         "note": draw(NOTE),
         "client_token": draw(st.one_of(st.uuids(), st.sampled_from(tokens))),
         "entries-TOTAL_FORMS": rows + draw(st.integers(0, 1)),
-        "entries-INITIAL_FORMS": 0,
-        "entries-MIN_NUM_FORMS": 0,
-        "entries-MAX_NUM_FORMS": 20,
+        "entries-INITIAL_FORMS": draw(st.integers(0, rows)),
     }
     for index in range(rows):
         timed = draw(st.booleans())
@@ -52,6 +53,17 @@ def session_posts(draw: st.DrawFn, slugs: list[str], tokens: list[uuid.UUID]) ->
             f"entries-{index}-reps": "" if timed else draw(st.integers(1, 200)),
             f"entries-{index}-hold_seconds": draw(st.integers(1, 3600)) if timed else "",
         }
+        if draw(st.integers(0, 3)):
+            data[f"entries-{index}-done"] = "on"
+    button = draw(st.sampled_from(["", "", "", "save", "add", "remove", "find", "refresh"]))
+    if button == "add":
+        data["add"] = draw(st.sampled_from(slugs))
+    elif button == "remove":
+        data["remove"] = draw(st.integers(0, max(rows, 1)))
+    elif button:
+        data[button] = "1"
+    if button in ("find", "refresh") or draw(st.booleans()):
+        data["search-q"] = draw(st.sampled_from(["bridge", "Dead bug", "breathing", "", "zz"]))
     return data
 
 
@@ -61,11 +73,14 @@ SESSION_JUNK = {
     "client_token": st.sampled_from(["not-a-uuid", "{}", str(uuid.UUID(int=0))[:-1]]),
     "TOTAL_FORMS": st.sampled_from(["21", "1001", "-1", "99999999999999999999", "x"]),
     "INITIAL_FORMS": st.sampled_from(["1", "5", "-1", "x"]),
-    "MAX_NUM_FORMS": st.sampled_from(["0", "1001", "x"]),
-    "exercise": st.sampled_from(["no-such-exercise", "GLUTE-BRIDGE", "../x"]),
+    "exercise": st.sampled_from(["no-such-exercise", "GLUTE-BRIDGE", "../x", ""]),
+    "done": st.sampled_from(["off", "false", "0", "", "yes", "\x00"]),
     "sets": NUMBER_JUNK,
     "reps": NUMBER_JUNK,
     "hold_seconds": NUMBER_JUNK,
+    "add": st.sampled_from(["no-such", "", "BRIDGE", "x" * 500]),
+    "remove": st.sampled_from(["-1", "99", "x", "1e3", ""]),
+    "q": st.sampled_from(["x" * 101, "%", "'; --", "\x00"]),
 }
 
 
@@ -78,9 +93,17 @@ def test_session_log_and_its_edit_survive_fuzzed_posts(content):
     own.entries.create(exercise=exercise, reps=5)
     theirs = SessionFactory(patient=other)
     theirs.entries.create(exercise=exercise, reps=5)
+    old = SessionFactory(patient=patient)
+    old.entries.create(exercise=exercise, reps=5)
+    Session.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
     # Resent forms: this patient's own token, and another patient's.
     tokens = [own.client_token, theirs.client_token]
-    paths = ["/progress/log/", f"/progress/log/{own.uuid}/", f"/progress/log/{theirs.uuid}/"]
+    paths = [
+        "/progress/log/",
+        f"/progress/log/{own.uuid}/",
+        f"/progress/log/{theirs.uuid}/",
+        f"/progress/log/{old.uuid}/",
+    ]
     client = csrf_client(patient)
     tally = Tally("session log and entries")
 
@@ -94,6 +117,49 @@ def test_session_log_and_its_edit_survive_fuzzed_posts(content):
     run()
     tally.done()
     assert tally.saved
+    old.refresh_from_db()
+    assert old.entries.get().reps == 5, "a session older than a week is not changed"
+
+
+@pytest.mark.django_db
+def test_session_delete_survives_fuzzed_posts(content):
+    patient, other = UserFactory(), UserFactory()
+    exercise = Exercise.objects.first()
+    theirs = SessionFactory(patient=other)
+    theirs.entries.create(exercise=exercise, reps=5)
+    old = SessionFactory(patient=patient)
+    old.entries.create(exercise=exercise, reps=5)
+    Session.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    client = csrf_client(patient)
+    tally = Tally("session delete")
+    valid = st.fixed_dictionaries({}, optional={"back": st.sampled_from(["progress", "log"])})
+    junk = {"back": st.sampled_from(["//evil.example", "\x00", "x" * 500])}
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        own = SessionFactory(patient=patient)
+        own.entries.create(exercise=exercise, reps=5)
+        target = data.draw(
+            st.sampled_from([own.uuid, own.uuid, theirs.uuid, old.uuid, uuid.uuid4()]), "session"
+        )
+        post = data.draw(posts(valid, junk=junk), "post")
+        response = check(
+            client,
+            f"/progress/log/{target}/delete/",
+            post,
+            tally,
+            may_change={"progress_session", "progress_sessionentry"},
+        )
+        if response.status_code == 302:
+            assert response["Location"] in ("/progress/", "/progress/log/")
+        if target != own.uuid or response.status_code != 302:
+            assert Session.objects.filter(pk=own.pk).exists()
+
+    run()
+    tally.done()
+    assert tally.saved
+    assert Session.objects.filter(pk__in=[theirs.pk, old.pk]).count() == 2
 
 
 @st.composite

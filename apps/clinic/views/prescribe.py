@@ -19,33 +19,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import User
-from apps.exercises.forms import LibraryFilterForm
 from apps.exercises.models import Exercise
+from apps.exercises.picker import change_rows, library_search
 from apps.progress.models import Plan, PlanKind
 from apps.screening.gate import latest_screening
 
 from ..access import clinician_required, patient_for
 from ..forms import MAX_ITEMS, PrescriptionForm, default_row, plan_rows
 from ..models import AuditAction, AuditEvent
-
-SEARCH_PREFIX = "search"
-
-
-def _search(data: Any, library: dict[str, Exercise]) -> dict[str, Any]:
-    """The library search: its form (valid values only) and the exercises it finds."""
-    filters, notes = LibraryFilterForm(data, prefix=SEARCH_PREFIX).valid_filters()
-    found = LibraryFilterForm.apply(Exercise.objects.all(), filters)
-    return {
-        # Re-bound with the valid values only, so ignored filters show as "Any".
-        "search_form": LibraryFilterForm(
-            {f"{SEARCH_PREFIX}-{name}": value for name, value in filters.items()},
-            prefix=SEARCH_PREFIX,
-        ),
-        # The queryset filters and orders; the rows come from the library already loaded.
-        "results": [library[slug] for slug in found.values_list("slug", flat=True)],
-        "searched": bool(filters),
-        "search_notes": notes,
-    }
 
 
 def _current_rows(patient: User) -> tuple[list[dict[str, Any]], str]:
@@ -67,19 +48,19 @@ def _changed_draft(
 ) -> PrescriptionForm:
     """Apply the Add or Remove button that was pressed, and return a fresh form to show."""
     rows, note = form.draft()
-    if slug := request.POST.get("add"):
-        exercise = library.get(slug)
-        if exercise is None:
-            messages.error(request, "That exercise is not in the library.")
-        elif slug in {row["exercise"] for row in rows}:
-            messages.info(request, f"{exercise.name} is already in the programme.")
-        elif len(rows) >= MAX_ITEMS:
-            messages.error(request, f"A programme can hold up to {MAX_ITEMS} exercises.")
-        else:
-            rows.append(default_row(exercise))
-    else:
-        removed = request.POST.get("remove", "")
-        rows = [row for index, row in enumerate(rows) if str(index) != removed]
+    rows, change = change_rows(
+        rows,
+        add=request.POST.get("add"),
+        remove=request.POST.get("remove", ""),
+        library=library,
+        new_row=default_row,
+        limit=MAX_ITEMS,
+        container="the programme",
+        too_many=f"A programme can hold up to {MAX_ITEMS} exercises.",
+    )
+    # Problems only: the programme on the page shows what was added or removed.
+    if change is not None and change.level != "success":
+        getattr(messages, change.level)(request, change.text)
     return PrescriptionForm(library=library, rows=rows, initial={"note": note})
 
 
@@ -117,7 +98,7 @@ def prescribe(request: HttpRequest, uuid: UUID) -> HttpResponse:
         "form": form,
         "in_programme": set(form.slugs()),
         "bone_density": bool(screening and screening.bone_density_caution),
-        **_search(data, library),
+        **library_search(data, library),
     }
     template = "clinic/prescribe.html#results" if searching else "clinic/prescribe.html"
     response = render(request, template, context)
