@@ -51,7 +51,7 @@ REDIRECTS = {
 
 GET = """
 # name                               anon   A      B      clin   strngr revoked no_mfa staff
-home                                 200    200    200    200    200    200    200    200
+home                                 200    200    200    ~clinic ~clinic ~clinic ~clinic 200
 healthz                              200    200    200    200    200    200    200    200
 account_login                        200    ~home  ~home  ~home  ~home  ~home  ~home  ~home
 account_logout                       ~home  200    200    200    200    200    200    200
@@ -97,6 +97,7 @@ exercises:library                    200    200    200    200    200    200    2
 exercises:routine                    200    200    200    200    200    200    200    200
 exercises:detail                     200    200    200    200    200    200    200    200
 progress:plan                        login  200    200    404    404    404    404    200
+progress:plan_days                   405    405    405    405    405    405    405    405
 progress:plan_rebuild                405    405    405    405    405    405    405    405
 progress:plan_item_swap              405    405    405    405    405    405    405    405
 progress:plan_item_remove            405    405    405    405    405    405    405    405
@@ -173,6 +174,7 @@ exercises:library                    405    405    405    405    405    405    4
 exercises:routine                    405    405    405    405    405    405    405    405
 exercises:detail                     405    405    405    405    405    405    405    405
 progress:plan                        405    405    405    405    405    405    405    405
+progress:plan_days                   login  200    404    404    404    404    404    404
 progress:plan_rebuild                login  ~plan  ~plan  404    404    404    404    ~plan
 progress:plan_item_swap              login  ~plan  404    404    404    404    404    404
 progress:plan_item_remove            login  ~plan  404    404    404    404    404    404

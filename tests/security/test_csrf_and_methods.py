@@ -125,6 +125,7 @@ def test_the_state_changing_endpoints_are_the_ones_listed():
         "progress:check_in",
         "progress:log",
         "progress:log_edit",
+        "progress:plan_days",
         "progress:plan_item_remove",
         "progress:plan_item_swap",
         "progress:plan_rebuild",
