@@ -107,7 +107,7 @@ def next_step(facts: DayFacts, *, routine: str) -> NextStep:
             reverse("checklist:start"),
             "Start the movement checklist",
             skip_url=reverse("progress:plan"),
-            skip_label="Skip it: build my plan from the warning-signs check",
+            skip_label="Skip it: build a plan from the warning-signs check",
         )
     if not facts.has_plan:
         return NextStep(
@@ -115,7 +115,7 @@ def next_step(facts: DayFacts, *, routine: str) -> NextStep:
             "See your plan",
             "Your plan is built from your warning-signs check and your checklist.",
             reverse("progress:plan"),
-            "See my plan",
+            "See your plan",
         )
     if facts.items_today and not facts.done_today:
         count = facts.items_today

@@ -353,3 +353,32 @@ def test_today_takes_the_same_queries_with_one_or_52_weeks_of_history(
 
     assert counts[1] == counts[52]
     assert counts[1] <= 12
+
+
+# ---- the first steps lead on ----------------------------------------------------------
+
+
+def test_each_first_step_leads_a_patient_to_the_next(patient_client, patient, content):
+    screening = answered_screening(patient, {})
+    body = patient_client.get(screening.get_absolute_url()).content.decode()
+    assert f'href="{reverse("checklist:start")}" data-next>Next: the movement checklist' in body
+    assert f'href="{reverse("progress:plan")}">Skip it' in body
+
+    run = completed_run(user=patient, default="no")
+    body = patient_client.get(run.get_absolute_url()).content.decode()
+    assert f'href="{reverse("progress:plan")}" data-next>Next: your plan' in body
+
+    body = patient_client.get(reverse("progress:plan")).content.decode()
+    assert f'href="{reverse("home")}">Next: Today' in body
+
+
+def test_an_emergency_result_leads_nowhere_past_it(patient_client, patient, content):
+    screening = answered_screening(patient, {"leg_weakness": "yes"})
+
+    body = patient_client.get(screening.get_absolute_url()).content.decode()
+    response = patient_client.get(reverse("progress:plan"))
+
+    assert "data-next" not in body
+    assert f'href="{reverse("progress:plan")}"' not in body.split("<main")[1]
+    assert "/exercises/routine/" not in response.content.decode()
+    assert not Plan.objects.filter(patient=patient).exists()
