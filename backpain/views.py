@@ -4,17 +4,25 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from apps.progress.today import today_context
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """Today for a signed-in patient, the clinic for a clinician, what the app is for a guest."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    if request.user.is_clinician:
+        return redirect("clinic:dashboard")
+    return render(request, "progress/today.html", today_context(request, timezone.localdate()))
 
 
 @require_safe

@@ -28,8 +28,8 @@ def checklist_scores(patient: User) -> list[tuple[dt.datetime, int]]:
 
 
 def planned_sessions_per_week(plan: Plan | None) -> int:
-    """Daily items make a plan of 7 sessions a week; an empty plan plans none."""
-    return 7 if plan is not None and plan.items.exists() else 0
+    """Count the days of the week the plan schedules anything on (its items' weekdays)."""
+    return sum(1 for _, items in plan.week() if items) if plan is not None else 0
 
 
 def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from . import views
 app_name = "progress"
 urlpatterns = [
     path("plan/", views.plan, name="plan"),
+    path("plan/days/", views.plan_days, name="plan_days"),
     path("plan/rebuild/", views.plan_rebuild, name="plan_rebuild"),
     path("plan/items/<int:item_id>/swap/", views.plan_item_swap, name="plan_item_swap"),
     path("plan/items/<int:item_id>/remove/", views.plan_item_remove, name="plan_item_remove"),

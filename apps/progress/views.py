@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,16 +43,10 @@ from .models import (
     Session,
 )
 from .progress import progress_summary
+from .schedule import StrengthDaysForm, day_names, plan_week, strength_days_set
 
 
-def _plan_items(plan: Plan) -> list[PlanItem]:
-    return list(plan.items.select_related("exercise"))
-
-
-@require_safe
-@login_required
-@patient_required
-def plan(request: HttpRequest) -> HttpResponse:
+def _plan_page(request: HttpRequest, days_form: StrengthDaysForm | None = None) -> HttpResponse:
     gate = care_gate(request)
     if gate is not None:
         return render(request, "progress/plan.html", {"gate": gate})
@@ -64,7 +59,15 @@ def plan(request: HttpRequest) -> HttpResponse:
         # safety check; a clinician's programme is shown, with the check offered above it.
         return render(request, "progress/plan.html", {"needs_screening": True})
     current = services.plan_current(patient=request.user)
-    items = _plan_items(current)
+    prefetch_related_objects(
+        [current], Prefetch("items", queryset=PlanItem.objects.select_related("exercise"))
+    )
+    items = list(current.items.all())
+    today = timezone.localdate()
+    today_items = current.items_on(today)
+    strength_days = current.strength_days()
+    if days_form is None and strength_days and current.kind == PlanKind.SELF:
+        days_form = StrengthDaysForm(initial={"days": strength_days})
     exercises = list(Exercise.objects.all())
     # The screening the view already read: no second query for the same row.
     bone_density = bool(screening and screening.bone_density_caution)
@@ -86,12 +89,42 @@ def plan(request: HttpRequest) -> HttpResponse:
         {
             "plan": current,
             "rows": rows,
-            "routine_items": ",".join(item.exercise.slug for item in items),
+            "routine_items": ",".join(item.exercise.slug for item in today_items),
+            "today_items": today_items,
+            "today": today,
+            "week": plan_week(current, today),
+            "days_form": days_form,
             "bone_density": bone_density,
             "care_first": screening is not None and screening.urgency == Urgency.URGENT,
             "check_first": screening is None,
         },
     )
+
+
+@require_safe
+@login_required
+@patient_required
+def plan(request: HttpRequest) -> HttpResponse:
+    return _plan_page(request)
+
+
+@require_POST
+@login_required
+@patient_required
+def plan_days(request: HttpRequest) -> HttpResponse:
+    """Move the strength days of the patient's own plan (a prescription's are fixed)."""
+    current = Plan.objects.for_patient(request.user).current()
+    if current is None or current.kind != PlanKind.SELF:
+        raise Http404("No plan of your own to change.")
+    form = StrengthDaysForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, form)
+    days = form.cleaned_data["days"]
+    if strength_days_set(plan=current, days=days):
+        messages.success(request, f"Your strength days are now {day_names(days)}.")
+    else:
+        messages.info(request, "Your plan has no strength work to move yet.")
+    return redirect("progress:plan")
 
 
 @require_POST

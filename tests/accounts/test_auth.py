@@ -178,5 +178,6 @@ def test_navigation_changes_with_role(client, patient_client, clinician_client):
     patient = patient_client.get("/").content.decode()
     assert "My plan" in patient and "Log out" in patient and ">Clinic<" not in patient
 
-    clinician = clinician_client.get("/").content.decode()
+    # A clinician's home is the clinic dashboard: read the navigation on a shared page.
+    clinician = clinician_client.get("/exercises/").content.decode()
     assert ">Clinic<" in clinician and "My plan" not in clinician

@@ -53,7 +53,7 @@ REDIRECTS = {
 
 GET = """
 # name                               anon   A      B      clin   strngr revoked no_mfa staff
-home                                 200    200    200    200    200    200    200    200
+home                                 200    200    200    ~clinic ~clinic ~clinic ~clinic 200
 healthz                              200    200    200    200    200    200    200    200
 manifest                             200    200    200    200    200    200    200    200
 service_worker                       200    200    200    200    200    200    200    200
@@ -103,6 +103,7 @@ exercises:library                    200    200    200    200    200    200    2
 exercises:routine                    200    200    200    200    200    200    200    200
 exercises:detail                     200    200    200    200    200    200    200    200
 progress:plan                        login  200    200    404    404    404    404    200
+progress:plan_days                   405    405    405    405    405    405    405    405
 progress:plan_rebuild                405    405    405    405    405    405    405    405
 progress:plan_item_swap              405    405    405    405    405    405    405    405
 progress:plan_item_remove            405    405    405    405    405    405    405    405
@@ -187,6 +188,7 @@ exercises:library                    405    405    405    405    405    405    4
 exercises:routine                    405    405    405    405    405    405    405    405
 exercises:detail                     405    405    405    405    405    405    405    405
 progress:plan                        405    405    405    405    405    405    405    405
+progress:plan_days                   login  200    404    404    404    404    404    404
 progress:plan_rebuild                login  ~plan  ~plan  404    404    404    404    ~plan
 progress:plan_item_swap              login  ~plan  404    404    404    404    404    404
 progress:plan_item_remove            login  ~plan  404    404    404    404    404    404

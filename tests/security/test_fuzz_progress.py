@@ -1,5 +1,6 @@
 """Fuzzed posts to the patient's forms: session log (its edit and delete), weekly check-in with
-the re-check, reminder and plan swap (see tests/security/fuzz.py), and the calendar feed's address.
+the re-check, reminder, plan swap and strength days (see tests/security/fuzz.py), and the calendar
+feed's address.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from apps.exercises.models import Exercise
 from apps.progress import services
 from apps.progress.models import PlanItem, Session
 from apps.progress.reminders import calendar_link_make
-from tests.factories import SessionFactory, UserFactory
+from tests.factories import CheckInFactory, SessionFactory, UserFactory, monday
 from tests.screening.factories import answered_screening
 
 from .fuzz import FUZZ, JUNK, Tally, check, csrf_client, posts
@@ -288,6 +289,29 @@ def test_plan_swap_survives_fuzzed_posts(content):
         junk = {"exercise": st.sampled_from([*slugs, "no-such", "A B", "é"])}
         post = data.draw(posts(valid, junk=junk), "post")
         check(client, f"/plan/items/{item_id}/swap/", post, tally)
+
+    run()
+    tally.done()
+    assert tally.saved
+
+
+@pytest.mark.django_db
+def test_plan_strength_days_survive_fuzzed_posts(content):
+    patient = UserFactory()
+    answered_screening(patient, {})
+    CheckInFactory(patient=patient, week_start=monday(1), pain_average=2, pain_worst=3)
+    services.plan_build(patient=patient)
+    client = csrf_client(patient)
+    tally = Tally("plan strength days")
+    valid = st.lists(st.integers(0, 6), min_size=1, max_size=6, unique=True).map(
+        lambda days: {"days": days}
+    )
+    junk = {"days": st.sampled_from(["7", "-1", "Monday", "1.0", "0x1", "", "٣"])}
+
+    @FUZZ
+    @given(post=posts(valid, junk=junk))
+    def run(post) -> None:
+        check(client, "/plan/days/", post, tally)
 
     run()
     tally.done()
