@@ -101,7 +101,9 @@ class EntryForm(forms.Form):
     (sets and reps, sets and a hold, or a time) and any other that has a value.
     """
 
-    exercise = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    # Empty for a line with no exercise: the routine player sends one for a move skipped
+    # before any of it was done, and such a line is left out like an unticked one.
+    exercise = forms.CharField(max_length=80, widget=forms.HiddenInput, required=False)
     done = forms.BooleanField(label="Done", required=False)
     sets = _amount("Sets", 1, 20, "Enter sets from 1 to 20.")
     reps = _amount("Reps", 1, 200, "Enter reps from 1 to 200.")
@@ -134,12 +136,14 @@ class EntryForm(forms.Form):
 
     def clean_exercise(self) -> str:
         slug = self.cleaned_data["exercise"]
-        if slug not in self.exercises:
+        if slug and slug not in self.exercises:
             raise forms.ValidationError("That exercise is not in the library.")
         return slug
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("done") and data.get("exercise") == "":
+            raise forms.ValidationError("A ticked line names no exercise: add one from the search.")
         if data.get("done") and not (data.get("reps") or data.get("hold_seconds")):
             exercise = self.exercises.get(data.get("exercise", ""))
             timed = exercise is not None and not exercise.reps

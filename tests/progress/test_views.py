@@ -291,6 +291,21 @@ def test_a_session_with_nothing_ticked_says_so(patient_client, content):
     assert Session.objects.count() == 0
 
 
+def test_a_ticked_line_without_an_exercise_says_so_and_an_unticked_one_is_skipped(
+    patient_client, patient, content
+):
+    ticked = session_post(uuid.uuid4(), **{"entries-1-exercise": "", "entries-1-done": "on"})
+    response = patient_client.post("/progress/log/", ticked)
+
+    assert response.status_code == 200
+    assert "A ticked line names no exercise" in response.content.decode()
+    assert Session.objects.count() == 0
+
+    skipped = session_post(uuid.uuid4(), **{"entries-1-exercise": ""})
+    assert patient_client.post("/progress/log/", skipped).status_code == 302
+    assert [e.exercise.slug for e in Session.objects.get().entries.all()] == ["bridge"]
+
+
 def test_a_session_with_no_lines_says_so(patient_client, content):
     response = patient_client.post(
         "/progress/log/", session_post(uuid.uuid4(), **{"entries-TOTAL_FORMS": "0"})
