@@ -16,6 +16,7 @@ from apps.accounts.models import User
 from apps.exercises.models import Exercise
 from apps.screening.models import Screening
 
+from . import services
 from .models import CheckIn, FunctionActivity, FunctionScore, Session, SessionEntry, week_start
 
 WEEKS = 10
@@ -88,4 +89,7 @@ def seed(*, patient: User, clinician: User) -> str:
                 for slug in slugs
                 if slug in exercises
             )
+    # A returning patient has a plan: Today opens on today's routine, not on "see your plan".
+    # (The checklist's demo runs first, so the plan follows its priorities.)
+    services.plan_build(patient=patient)
     return f"demo history: {WEEKS} weeks for {patient.email}"

@@ -17,7 +17,7 @@ from apps.accounts.models import CareLink, User
 from apps.clinic import demo
 from apps.clinic.models import Alert, AlertKind
 from apps.clinic.views.dashboard import describe, patient_overview
-from apps.progress.models import CheckIn, Session, week_start
+from apps.progress.models import CheckIn, Plan, Session, week_start
 from apps.screening.models import Screening
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,13 @@ def test_the_demo_clinician_can_open_the_dashboard(seeded):
 
     assert response.status_code == 200
     assert "31 patients share with you; page 1 of 2" in response.content.decode()
+
+
+def test_the_demo_patient_opens_today_on_todays_routine(seeded, client):
+    patient = User.objects.get(email=PATIENT)
+    client.force_login(patient)
+
+    body = client.get("/").content.decode()
+
+    assert Plan.objects.for_patient(patient).current() is not None
+    assert "Start today&#x27;s routine" in body or "Start today's routine" in body
