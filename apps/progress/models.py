@@ -196,6 +196,13 @@ class PlanItem(models.Model):
     def on(self, weekday: int) -> bool:
         return weekday in self.weekdays
 
+    @property
+    def days_label(self) -> str:
+        """The item's days in short ("Mon, Wed, Fri"), or "Every day"."""
+        if len(self.weekdays) == len(EVERY_DAY):
+            return "Every day"
+        return ", ".join(Weekday(day).label[:3] for day in sorted(self.weekdays))
+
 
 # How long after logging a session the patient can still change or delete it.
 EDIT_WINDOW = dt.timedelta(days=7)

@@ -44,6 +44,11 @@ def test_daily_work_is_every_day_strength_three_days_and_a_prescription_its_coun
     assert plan.items_on(tuesday) == [daily]
     assert [len(items) for _, items in plan.week()] == [3, 1, 2, 2, 2, 1, 1]
     assert plan.strength_days() == [0, 2, 4]
+    assert (daily.days_label, strength.days_label, twice.days_label) == (
+        "Every day",
+        "Mon, Wed, Fri",
+        "Mon, Thu",
+    )
 
 
 @pytest.mark.django_db
