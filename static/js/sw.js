@@ -9,6 +9,7 @@
 //   request sent with the person's cookies is never stored.
 // - While the server says the care gate is closed (X-Care-Gate: closed), those copies are
 //   deleted and none is served, so an offline copy never opens what the server keeps closed.
+// - A page served from a copy carries <meta name="backpain-copy">, so the page knows it.
 // - A session log posted while offline is kept in IndexedDB and posted again, once, when the
 //   connection returns; the form's client_token makes a repeat harmless on the server.
 // Logging out answers with Clear-Site-Data, which empties all of this.
@@ -75,7 +76,8 @@ async function navigate(event, url) {
   try {
     response = await fetch(event.request);
   } catch (error) {
-    return (await offlineCopy(url)) || (await fromOfflineCache(CONFIG.offlineUrl)) || plainOffline();
+    const copy = (await offlineCopy(url)) || (await fromOfflineCache(CONFIG.offlineUrl));
+    return copy ? markedCopy(copy) : plainOffline();
   }
   const gate = response.headers.get("X-Care-Gate");
   if (gate) await noteGate(gate);
@@ -96,6 +98,17 @@ async function offlineCopy(url) {
 async function fromOfflineCache(path) {
   const cache = await caches.open(OFFLINE_CACHE);
   return cache.match(path, { ignoreVary: true });
+}
+
+// A page served from a copy says so (a meta tag the server never sends): sw-register.js then
+// leaves the device's record of who is signed in alone, and routine.js may offer the one-tap
+// log to the patient recorded there.
+async function markedCopy(response) {
+  const html = await response.text();
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Length");
+  const body = html.replace("<head>", '<head><meta name="backpain-copy" content="offline">');
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function plainOffline() {
@@ -241,7 +254,8 @@ async function postLog(request) {
     if (request.headers.get("HX-Request")) {
       return new Response("", { headers: { "HX-Redirect": CONFIG.savedUrl } });
     }
-    return (await fromOfflineCache(CONFIG.savedUrl)) || plainOffline();
+    const saved = await fromOfflineCache(CONFIG.savedUrl);
+    return saved ? markedCopy(saved) : plainOffline();
   }
 }
 
