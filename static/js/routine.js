@@ -564,6 +564,9 @@ function offerLogOffline() {
   const quick = document.querySelector('[data-role="log-quick"]');
   if (!patient || !quick) return;
   quick.hidden = false;
+  // The worker keeps this post rather than send the copy's stale CSRF token (sw.js postLog).
+  const form = quick.querySelector("form");
+  if (form) form.action = `${form.getAttribute("action")}?copy`;
   const guest = document.querySelector('[data-role="log-guest"]');
   if (guest) guest.hidden = true;
 }

@@ -44,7 +44,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST" && url.pathname === CONFIG.logUrl) {
-    event.respondWith(postLog(request));
+    event.respondWith(postLog(event, url));
   } else if (request.method !== "GET") {
     return;
   } else if (url.pathname.startsWith(CONFIG.staticUrl)) {
@@ -186,8 +186,9 @@ async function pageLoaded(data, client) {
       // Offline again: the next visit keeps the copy.
     }
   }
-  if (data.online) await flush();
-  await tell(client);
+  // A flush that sent something has told every page already (and the news is not repeated).
+  const told = data.online && (await flush());
+  if (!told) await tell(client);
 }
 
 // Care gate
@@ -236,17 +237,24 @@ async function keepStatic(paths) {
 
 // Sessions logged offline
 
-async function postLog(request) {
+// A form from an offline copy (routine.js adds ?copy to its action) holds a stranger's CSRF
+// token, so it never goes straight to the server: it is kept, then sent the usual way with a
+// fresh token (by the saved page's load, if the connection is back).
+async function postLog(event, url) {
+  const request = event.request;
   const body = await request.clone().text();
   const type = request.headers.get("Content-Type") || "";
+  const fromCopy = url.searchParams.has("copy") && type.startsWith(FORM);
   try {
+    if (fromCopy) throw new Error("a form from an offline copy");
     return await fetch(request);
   } catch (error) {
     if (!type.startsWith(FORM)) throw error;
     const account = (await getState("account")) || "";
     await outbox("readwrite", (store) => store.add({ body, account, kept: Date.now() }));
     try {
-      await self.registration.sync.register(SYNC_TAG);
+      // From a copy, the saved page's load or its "online" event sends it and tells that page.
+      if (!fromCopy) await self.registration.sync.register(SYNC_TAG);
     } catch (syncError) {
       // No Background Sync here: the next page load, fetch or "online" event sends it.
     }
@@ -312,6 +320,7 @@ async function sendKept() {
     }
   }
   await tellAll();
+  return true;
 }
 
 async function drop(entry, reason) {

@@ -336,3 +336,28 @@ def test_a_clinician_gets_no_log_form_online_or_offline(page: Page, axe, clinici
     expect(page.locator('[data-role="done"]').get_by_role("link", name="log in")).to_be_visible()
     axe()
     page.context.set_offline(False)
+
+
+def test_back_online_before_the_tap_the_copy_is_sent_with_a_fresh_token(
+    page: Page, axe, patient, content
+):
+    log_in(page, axe, patient.email, PASSWORD)
+    controlled(page)
+    page.goto(QUICK)
+    axe()
+    wait_cached(page, QUICK)
+
+    run_offline_copy(page, axe)
+    page.context.set_offline(False)
+    # The copy's CSRF token was a stranger's: straight to the server it would be refused.
+    page.get_by_role("group", name="Pain during the routine").get_by_role(
+        "button", name="5", exact=True
+    ).click()
+    expect(page.get_by_role("heading", name="Saved on this device")).to_be_visible()
+    wait_until(lambda: Session.objects.count() == 1, "the kept session was not sent")
+    expect(page.locator("[data-offline-status]")).to_contain_text("has been sent")
+    axe()
+    session = Session.objects.get()
+    assert session.patient == patient and session.pain_during == 5
+    page.wait_for_timeout(500)
+    assert Session.objects.count() == 1
