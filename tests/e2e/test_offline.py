@@ -12,6 +12,7 @@ import re
 import time
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from apps.progress.models import Session
 from apps.screening.triage import Urgency
@@ -53,9 +54,24 @@ def wait_until(check, message: str, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
+WORKER_READY = """() => Promise.race([
+    navigator.serviceWorker.ready.then(() => true),
+    new Promise((resolve) => setTimeout(() => resolve(false), 20000)),
+])"""
+
+
 def controlled(page: Page) -> None:
-    """Wait until the service worker is installed and controls this page."""
-    page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
+    """Wait until the service worker is installed and controls this page.
+
+    A page whose navigation began while the worker was activating can miss its claim (more
+    likely on a loaded machine); a person would open it again, so the test reloads it once.
+    """
+    assert page.evaluate(WORKER_READY), "the service worker never became ready"
+    try:
+        page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)", timeout=3000)
+    except PlaywrightTimeoutError:
+        page.reload()
+        page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
 
 
 def cached_paths(page: Page) -> set[str]:
