@@ -113,14 +113,16 @@ def offline_saved(request: HttpRequest) -> HttpResponse:
     return render(request, "offline/saved.html")
 
 
-def device_account(request: HttpRequest) -> dict[str, str]:
+def device_account(request: HttpRequest) -> dict[str, str | bool]:
     """Context processor: an opaque mark of who is signed in, for the service worker.
 
     The worker tags a session kept offline with it and sends the session only while the same
     account is signed in, so on a shared device it never lands in someone else's log.
+    `device_patient` says the mark is a patient's: static/js/sw-register.js then remembers it,
+    so the routine player's offline copy can offer the one-tap log (a clinician's is not kept).
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"device_account": ""}
+        return {"device_account": "", "device_patient": False}
     mark = salted_hmac("backpain.pwa.device_account", str(user.pk), algorithm="sha256")
-    return {"device_account": mark.hexdigest()[:24]}
+    return {"device_account": mark.hexdigest()[:24], "device_patient": bool(user.is_patient)}

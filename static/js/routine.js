@@ -553,6 +553,26 @@ class Player {
   }
 }
 
+// Offline, this page is the service worker's anonymous copy, where the log form is hidden
+// behind the guest's log-in link. If sw-register.js recorded a patient signed in on this
+// device, offer them the form: the worker keeps the post, tagged with their account, and
+// sends it once they are online and signed in.
+function offerLogOffline() {
+  if (!document.querySelector('meta[name="backpain-copy"]')) return;
+  let patient = null;
+  try { patient = window.localStorage.getItem("backpain-patient"); } catch { /* blocked */ }
+  const quick = document.querySelector('[data-role="log-quick"]');
+  if (!patient || !quick) return;
+  quick.hidden = false;
+  // The worker keeps this post rather than send the copy's stale CSRF token (sw.js postLog).
+  const form = quick.querySelector("form");
+  if (form) form.action = `${form.getAttribute("action")}?copy`;
+  const guest = document.querySelector('[data-role="log-guest"]');
+  if (guest) guest.hidden = true;
+}
+
+offerLogOffline();
+
 const root = document.querySelector("[data-routine]");
 // A gated player (unconfirmed emergency result) ships no settings and is left alone.
 if (root && !isGated(root) && root.dataset.routineConfig) {

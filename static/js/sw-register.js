@@ -76,6 +76,26 @@ async function start() {
   });
 }
 
+// Whether a patient is signed in on this device, for the routine player's offline copy
+// (routine.js). Only a page from the server says so: its account meta carries data-patient for
+// a patient; no meta (nobody signed in) or a clinician's clears it. A page served from the
+// worker's anonymous copy (marked backpain-copy) says nothing either way. Logging out empties
+// localStorage anyway (Clear-Site-Data: "storage").
+const PATIENT_KEY = "backpain-patient"; // routine.js reads it too.
+
+function rememberPatient() {
+  if (!navigator.onLine || document.querySelector('meta[name="backpain-copy"]')) return;
+  const meta = document.querySelector('meta[name="backpain-account"]');
+  try {
+    if (meta && meta.hasAttribute("data-patient")) window.localStorage.setItem(PATIENT_KEY, meta.content);
+    else window.localStorage.removeItem(PATIENT_KEY);
+  } catch {
+    // Storage blocked: the offline copy offers the log-in link, as to a guest.
+  }
+}
+
+rememberPatient();
+
 if ("serviceWorker" in navigator) {
   start().catch(() => {
     // No worker (private mode, blocked storage): the site works as before, online only.

@@ -9,6 +9,7 @@
 //   request sent with the person's cookies is never stored.
 // - While the server says the care gate is closed (X-Care-Gate: closed), those copies are
 //   deleted and none is served, so an offline copy never opens what the server keeps closed.
+// - A page served from a copy carries <meta name="backpain-copy">, so the page knows it.
 // - A session log posted while offline is kept in IndexedDB and posted again, once, when the
 //   connection returns; the form's client_token makes a repeat harmless on the server.
 // Logging out answers with Clear-Site-Data, which empties all of this.
@@ -43,7 +44,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === "POST" && url.pathname === CONFIG.logUrl) {
-    event.respondWith(postLog(request));
+    event.respondWith(postLog(event, url));
   } else if (request.method !== "GET") {
     return;
   } else if (url.pathname.startsWith(CONFIG.staticUrl)) {
@@ -75,7 +76,8 @@ async function navigate(event, url) {
   try {
     response = await fetch(event.request);
   } catch (error) {
-    return (await offlineCopy(url)) || (await fromOfflineCache(CONFIG.offlineUrl)) || plainOffline();
+    const copy = (await offlineCopy(url)) || (await fromOfflineCache(CONFIG.offlineUrl));
+    return copy ? markedCopy(copy) : plainOffline();
   }
   const gate = response.headers.get("X-Care-Gate");
   if (gate) await noteGate(gate);
@@ -96,6 +98,17 @@ async function offlineCopy(url) {
 async function fromOfflineCache(path) {
   const cache = await caches.open(OFFLINE_CACHE);
   return cache.match(path, { ignoreVary: true });
+}
+
+// A page served from a copy says so (a meta tag the server never sends): sw-register.js then
+// leaves the device's record of who is signed in alone, and routine.js may offer the one-tap
+// log to the patient recorded there.
+async function markedCopy(response) {
+  const html = await response.text();
+  const headers = new Headers(response.headers);
+  headers.delete("Content-Length");
+  const body = html.replace("<head>", '<head><meta name="backpain-copy" content="offline">');
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function plainOffline() {
@@ -173,8 +186,9 @@ async function pageLoaded(data, client) {
       // Offline again: the next visit keeps the copy.
     }
   }
-  if (data.online) await flush();
-  await tell(client);
+  // A flush that sent something has told every page already (and the news is not repeated).
+  const told = data.online && (await flush());
+  if (!told) await tell(client);
 }
 
 // Care gate
@@ -223,17 +237,24 @@ async function keepStatic(paths) {
 
 // Sessions logged offline
 
-async function postLog(request) {
+// A form from an offline copy (routine.js adds ?copy to its action) holds a stranger's CSRF
+// token, so it never goes straight to the server: it is kept, then sent the usual way with a
+// fresh token (by the saved page's load, if the connection is back).
+async function postLog(event, url) {
+  const request = event.request;
   const body = await request.clone().text();
   const type = request.headers.get("Content-Type") || "";
+  const fromCopy = url.searchParams.has("copy") && type.startsWith(FORM);
   try {
+    if (fromCopy) throw new Error("a form from an offline copy");
     return await fetch(request);
   } catch (error) {
     if (!type.startsWith(FORM)) throw error;
     const account = (await getState("account")) || "";
     await outbox("readwrite", (store) => store.add({ body, account, kept: Date.now() }));
     try {
-      await self.registration.sync.register(SYNC_TAG);
+      // From a copy, the saved page's load or its "online" event sends it and tells that page.
+      if (!fromCopy) await self.registration.sync.register(SYNC_TAG);
     } catch (syncError) {
       // No Background Sync here: the next page load, fetch or "online" event sends it.
     }
@@ -241,7 +262,8 @@ async function postLog(request) {
     if (request.headers.get("HX-Request")) {
       return new Response("", { headers: { "HX-Redirect": CONFIG.savedUrl } });
     }
-    return (await fromOfflineCache(CONFIG.savedUrl)) || plainOffline();
+    const saved = await fromOfflineCache(CONFIG.savedUrl);
+    return saved ? markedCopy(saved) : plainOffline();
   }
 }
 
@@ -298,6 +320,7 @@ async function sendKept() {
     }
   }
   await tellAll();
+  return true;
 }
 
 async function drop(entry, reason) {
