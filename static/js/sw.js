@@ -268,10 +268,26 @@ async function postLog(event, url) {
 }
 
 let flushing = null;
+let again = false;
 
-// One run at a time, whichever of sync, activate, a page or a fetch asked for it.
+// One run at a time, whichever of sync, activate, a page or a fetch asked for it. A request
+// that arrives during a run gets one more run after it: the run under way may have started
+// before the connection came back (a sync event fires at once under emulated offline) and
+// found nothing it could send, and the "online" message would otherwise be lost in it.
 function flush() {
-  if (!flushing) flushing = sendKept().finally(() => (flushing = null));
+  if (flushing) {
+    again = true;
+    return flushing;
+  }
+  // Resolves true when a run told the pages (sendKept does, when there was something).
+  flushing = (async () => {
+    let told = false;
+    do {
+      again = false;
+      told = (await sendKept()) || told;
+    } while (again);
+    return told;
+  })().finally(() => (flushing = null));
   return flushing;
 }
 
