@@ -17,7 +17,15 @@ from apps.exercises.models import Exercise
 from apps.screening.models import Screening
 
 from . import services
-from .models import CheckIn, FunctionActivity, FunctionScore, Session, SessionEntry, week_start
+from .models import (
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    Session,
+    SessionEntry,
+    week_start,
+)
 
 WEEKS = 10
 ACTIVITIES = ["Putting on socks", "Sitting through a film", "Walking to the shops"]
@@ -35,6 +43,9 @@ STRENGTH = ["bridge", "bird-dog", "dead-bug"]
 @transaction.atomic
 def seed(*, patient: User, clinician: User) -> str:
     if CheckIn.objects.filter(patient=patient).exists():
+        # A demo database from before plans were seeded gets one too.
+        if Plan.objects.for_patient(patient).current() is None:
+            services.plan_build(patient=patient)
         return "demo history kept"
     rng = random.Random(7)  # The same story on every machine.
     today = timezone.localdate()

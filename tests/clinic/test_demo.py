@@ -139,3 +139,12 @@ def test_the_demo_patient_opens_today_on_todays_routine(seeded, client):
 
     assert Plan.objects.for_patient(patient).current() is not None
     assert "Start today&#x27;s routine" in body or "Start today's routine" in body
+
+
+def test_a_demo_database_seeded_before_plans_gets_one(seeded):
+    patient = User.objects.get(email=PATIENT)
+    Plan.objects.filter(patient=patient).delete()
+
+    call_command("seed_demo", verbosity=0)
+
+    assert Plan.objects.for_patient(patient).current() is not None
