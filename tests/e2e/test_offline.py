@@ -16,7 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from apps.progress.models import Session
 from apps.screening.triage import Urgency
-from tests.e2e.journeys import log_in, totp_code
+from tests.e2e.journeys import log_in, log_in_with_code
 from tests.factories import PASSWORD, TOTP_SECRET
 from tests.screening.factories import ScreeningFactory
 
@@ -325,18 +325,7 @@ def test_offline_a_guest_is_asked_to_log_in_at_the_end_of_the_routine(page: Page
 
 
 def test_a_clinician_gets_no_log_form_online_or_offline(page: Page, axe, clinician, content):
-    page.goto("/accounts/login/")
-    axe()
-    page.get_by_label("Email").fill(clinician.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    code = page.locator("input[name=code]")
-    expect(code).to_be_visible()
-    axe()
-    code.fill(totp_code(TOTP_SECRET))
-    code.press("Enter")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    axe()
+    log_in_with_code(page, axe, clinician.email, PASSWORD, TOTP_SECRET)
     controlled(page)
     # Say a patient had been recorded here: a clinician's page clears it.
     page.evaluate("() => localStorage.setItem('backpain-patient', 'someone')")
