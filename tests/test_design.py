@@ -198,3 +198,11 @@ def test_the_favicon_is_valid_svg(name):
 
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("viewBox") == "0 0 32 32"
+
+
+def test_the_reauthenticate_page_speaks_plainly_in_our_markup(patient_client):
+    html = patient_client.get("/accounts/reauthenticate/?next=/accounts/email/").content.decode()
+
+    assert "<h1>Confirm it is you</h1>" in html and 'class="skip-link"' in html
+    assert re.search(r'<div class="field">\s*<label for="id_password">Password</label>', html)
+    assert '<form class="stack" method="post" action="/accounts/reauthenticate/">' in html
