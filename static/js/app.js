@@ -31,3 +31,14 @@ document.addEventListener("htmx:afterSettle", () => {
     status.focus();
   }
 });
+
+// The header's Menu is a <details> that works without script; with it, Escape closes
+// the open menu and puts focus back on its button, as people expect of a menu.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const menu = document.querySelector(".site-menu[open]");
+  if (!menu) return;
+  const hadFocus = menu.contains(document.activeElement);
+  menu.open = false;
+  if (hadFocus) menu.querySelector("summary").focus();
+});
