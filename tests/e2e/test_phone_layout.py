@@ -1,0 +1,142 @@
+"""Phone-first layout: the one-row header and its Menu, and wizard steps whose answers and
+Next button sit on a phone's first screen however long the question is.
+
+axe runs on every page and state these journeys visit.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from tests.e2e.journeys import go_to, log_in, main_menu
+from tests.factories import PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+QUESTIONS = sorted(
+    json.loads((settings.BASE_DIR / "fixtures" / "screening_questions.json").read_text()),
+    key=lambda question: question["order"],
+)
+ITEMS = json.loads((settings.BASE_DIR / "fixtures" / "checklist_items.json").read_text())
+
+
+def page_top(page: Page, selector: str) -> float:
+    """Where the element starts, in CSS pixels from the top of the page (not the viewport)."""
+    return page.locator(selector).evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+
+
+def test_on_a_phone_the_header_is_one_row_with_a_menu_keyboard_users_can_open_and_close(
+    page: Page, axe, patient
+):
+    page.set_viewport_size(PHONE)
+    log_in(page, axe, patient.email, PASSWORD)
+    header = page.locator("header.site-header")
+    assert header.bounding_box()["height"] <= 64
+
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = nav.locator("summary")
+    expect(toggle).to_have_text("Menu")
+    expect(nav.get_by_role("link", name="My plan")).to_be_hidden()
+
+    # Keyboard: Enter opens it, the links follow in tab order, Escape closes it again.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(nav.get_by_role("link", name="Today")).to_be_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Today")).to_be_focused()
+    axe()
+    page.keyboard.press("Escape")
+    expect(nav.get_by_role("link", name="Today")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    # The open menu lies over the page; the header itself stays one row.
+    assert header.bounding_box()["height"] <= 64
+
+    go_to(page, "My plan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan")
+    axe()
+
+
+def test_the_phone_menu_works_without_javascript(nojs, live_server):
+    page, guard = nojs
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    guard.axe()
+    assert page.locator("header.site-header").bounding_box()["height"] <= 64
+    main_menu(page).get_by_role("link", name="Checklist").click()
+    expect(page.get_by_role("heading", level=1, name="Movement checklist")).to_be_visible()
+    guard.axe()
+
+
+def test_on_a_desktop_the_links_sit_inline_in_one_row(page: Page, axe, patient):
+    page.set_viewport_size(DESKTOP)
+    log_in(page, axe, patient.email, PASSWORD)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.locator("summary")).to_be_hidden()
+    links = nav.locator(".nav-list > li")
+    expect(links.first).to_be_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_be_visible()
+    first, last = links.first.bounding_box(), links.last.bounding_box()
+    assert abs(first["y"] - last["y"]) < 2, "the links wrap onto a second row"
+    assert last["x"] + last["width"] <= DESKTOP["width"]
+    assert page.locator("header.site-header").bounding_box()["height"] <= 72
+
+
+def test_every_warning_sign_question_shows_in_full_with_next_on_a_phones_first_screen(
+    page: Page, axe
+):
+    page.set_viewport_size(PHONE)
+    page.goto("/screening/")
+    axe()
+    page.get_by_role("button", name="Start the check").click()
+    for number, question in enumerate(QUESTIONS, start=1):
+        heading = page.locator(".wizard__heading")
+        expect(page.locator(".progress__label")).to_have_text(
+            f"Question {number} of {len(QUESTIONS)}"
+        )
+        # Every word of the warning sign and why we ask, as written.
+        expect(heading).to_have_text(question["text"])
+        expect(page.locator("#wizard-hint")).to_contain_text(question["why"])
+        expect(page.locator("#wizard-hint")).to_be_visible()
+        last = number == len(QUESTIONS)
+        button = page.get_by_role("button", name="See my result" if last else "Next")
+        top = page_top(page, "#wizard button[type=submit]")
+        assert top + button.bounding_box()["height"] <= PHONE["height"], (
+            f"question {number}: Next ends {top:.0f} px down, below the first screen"
+        )
+        axe()
+        page.get_by_label("No", exact=True).check()
+        button.click()
+    expect(page.locator("[data-urgency]")).to_have_attribute("data-urgency", "none")
+    axe()
+
+
+def test_every_checklist_item_has_next_on_a_phones_first_screen_and_its_guide_below(
+    page: Page, axe
+):
+    page.set_viewport_size(PHONE)
+    page.goto("/checklist/")
+    axe()
+    page.get_by_role("button", name="Start the checklist").click()
+    for number in range(1, len(ITEMS) + 1):
+        expect(page.locator(".progress__label")).to_have_text(f"Item {number} of {len(ITEMS)}")
+        last = number == len(ITEMS)
+        button = page.get_by_role("button", name="See my result" if last else "Next")
+        top = page_top(page, "#wizard button[type=submit]")
+        assert top + button.bounding_box()["height"] <= PHONE["height"], (
+            f"item {number}: Next ends {top:.0f} px down, below the first screen"
+        )
+        # The how-to-check steps follow the answers, and the link under the question leads there.
+        expect(page.get_by_role("heading", name="How to check yourself")).to_be_visible()
+        assert page_top(page, "#wizard-more") > top
+        expect(page.get_by_role("link", name="How to check yourself")).to_have_attribute(
+            "href", "#wizard-more"
+        )
+        axe()
+        page.get_by_label("No", exact=True).check()
+        button.click()
+    expect(page.locator("[data-priorities]")).to_be_attached()
+    axe()
