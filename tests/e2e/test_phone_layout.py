@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.journeys import go_to, log_in, main_menu
 from tests.factories import PASSWORD
+from tests.screening.factories import ScreeningFactory
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -139,4 +140,48 @@ def test_every_checklist_item_has_next_on_a_phones_first_screen_and_its_guide_be
         page.get_by_label("No", exact=True).check()
         button.click()
     expect(page.locator("[data-priorities]")).to_be_attached()
+    axe()
+
+
+def test_swapping_and_removing_a_plan_item_keeps_the_place_and_undo_puts_it_back(
+    page: Page, axe, patient
+):
+    ScreeningFactory(user=patient)
+    page.set_viewport_size(PHONE)
+    log_in(page, axe, patient.email, PASSWORD)
+    page.goto("/plan/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan")
+    axe()
+    page_loads: list[str] = []
+    page.on("load", lambda loaded: page_loads.append(loaded.url))
+
+    # Far down the list: the third row from the end.
+    rows = page.locator(".plan-list > li.plan-item")
+    row = rows.nth(rows.count() - 3)
+    name = row.locator(".plan-item__title").inner_text()
+    row.get_by_role("button", name=f"Remove {name}").scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    assert before > 300, "the row is not far enough down to tell"
+    row.get_by_role("button", name=f"Remove {name}").click()
+
+    status = page.get_by_text(f"Removed {name} from your plan.")
+    expect(status).to_be_focused()
+    assert abs(page.evaluate("window.scrollY") - before) < 80, "the page jumped"
+    assert not page_loads, "a whole page loaded instead of the row"
+    expect(page.locator("#plan-today")).not_to_contain_text(name)
+    axe()
+
+    page.get_by_role("button", name=f"Undo: put {name} back").click()
+    expect(page.get_by_text(f"Put {name} back.")).to_be_focused()
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert abs(page.evaluate("window.scrollY") - before) < 80, "the page jumped"
+    axe()
+
+    # A swap changes the row in place, too.
+    row = page.locator(".plan-list > li.plan-item").filter(has=page.locator("select")).first
+    old = row.locator(".plan-item__title").inner_text()
+    new = row.locator("select option").first.inner_text()
+    row.get_by_role("button", name="Swap").click()
+    expect(page.get_by_text(f"Swapped {old} for {new}.")).to_be_focused()
+    assert not page_loads
     axe()

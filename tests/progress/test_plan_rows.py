@@ -81,7 +81,7 @@ def test_an_htmx_removal_leaves_undo_in_the_row_and_undo_restores_days_and_dose(
     assert f'id="plan-item-{strength_item.id}"' in body
     assert f"Removed {name} from your plan." in body
     assert f'action="/plan/items/{strength_item.id}/restore/"' in body
-    assert f'Undo<span class="visually-hidden">: put {name} back</span>' in body
+    assert f'aria-label="Undo: put {name} back">Undo</button>' in body
     assert name not in body.split('id="plan-today"')[1]  # Today no longer lists it
 
     restored = patient_client.post(f"/plan/items/{strength_item.id}/restore/", **HTMX)
