@@ -7,6 +7,7 @@ axe runs on every page and state these journeys visit.
 from __future__ import annotations
 
 import json
+import re
 
 from django.conf import settings
 from playwright.sync_api import Page, expect
@@ -26,7 +27,9 @@ ITEMS = json.loads((settings.BASE_DIR / "fixtures" / "checklist_items.json").rea
 
 def page_top(page: Page, selector: str) -> float:
     """Where the element starts, in CSS pixels from the top of the page (not the viewport)."""
-    return page.locator(selector).evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+    return page.locator(selector).first.evaluate(
+        "el => el.getBoundingClientRect().top + window.scrollY"
+    )
 
 
 def test_on_a_phone_the_header_is_one_row_with_a_menu_keyboard_users_can_open_and_close(
@@ -184,4 +187,52 @@ def test_swapping_and_removing_a_plan_item_keeps_the_place_and_undo_puts_it_back
     row.get_by_role("button", name="Swap").click()
     expect(page.get_by_text(f"Swapped {old} for {new}.")).to_be_focused()
     assert not page_loads
+    axe()
+
+
+def test_on_a_phone_the_library_filters_fold_and_the_routine_bar_is_always_in_reach(
+    page: Page, axe
+):
+    page.set_viewport_size(PHONE)
+    page.goto("/exercises/")
+    kind = page.get_by_label("Kind")
+    expect(kind).to_be_hidden()
+    # The first results start on the first screen.
+    assert page_top(page, ".exercise-card") < PHONE["height"]
+    axe()
+
+    page.get_by_text("Filter by kind, body region, equipment or difficulty").click()
+    kind.select_option("breathing")
+    count = page.locator("#result-count")
+    expect(count).to_have_text("5 exercises match your search")
+    box = count.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], "the count is off screen"
+    axe()
+
+    page.goto("/exercises/")
+    axe()
+    boxes = page.locator('input[name="items"]')
+    boxes.nth(1).check()
+    boxes.nth(20).check()
+    bar = page.locator(".routine-bar")
+    expect(bar.locator("[data-ticked-count]")).to_have_text("2 ticked")
+    start = page.get_by_role("button", name="Start a routine with the ones ticked")
+    for position in (0, 1500, 4000):
+        page.evaluate(f"window.scrollTo(0, {position})")
+        box = start.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], position
+    # Tabbing down the list: whatever takes the focus stays clear of the bar, never under it.
+    page.evaluate("window.scrollTo(0, 0)")
+    boxes.nth(3).focus()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const r = document.activeElement.getBoundingClientRect();"
+            " return [r.top, r.bottom]; }"
+        )
+        bar_top = bar.bounding_box()["y"]
+        assert focused[1] <= bar_top, f"the focused element ({focused}) is under the bar"
+    axe()
+    start.click()
+    expect(page).to_have_url(re.compile(r"/exercises/routine/\?items="))
     axe()
