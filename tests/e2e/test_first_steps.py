@@ -63,7 +63,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     axe()
 
     # Sign up and confirm the address from the e-mail, which logs in and lands on Today.
-    page.get_by_role("link", name="Sign up").click()
+    go_to(page, "Sign up")
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
     axe()
     page.get_by_label("Email").fill("sam@example.org")
