@@ -174,9 +174,31 @@ class PlanItem(models.Model):
     def __str__(self) -> str:
         return f"{self.exercise} ({self.get_frequency_display()})"
 
+    # What Undo needs to put a removed item back as it was (kept in the session as JSON).
+    SNAPSHOT_FIELDS = (
+        "order",
+        "frequency",
+        "reason",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "days_per_week",
+    )
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.scheduled()
         super().save(*args, **kwargs)
+
+    def snapshot(self) -> dict[str, Any]:
+        """This item as plain data: its plan, exercise, days and dose."""
+        return {
+            "id": self.id,
+            "plan": self.plan_id,
+            "exercise": self.exercise_id,
+            "name": self.exercise.name,
+            "weekdays": list(self.weekdays),
+            **{name: getattr(self, name) for name in self.SNAPSHOT_FIELDS},
+        }
 
     def scheduled(self, strength_days: list[int] | None = None) -> Self:
         """Give an unscheduled item its days (before a save or a bulk_create); return it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.checklist.results import latest_priorities
@@ -17,6 +17,7 @@ from backpain.once import create_once
 
 from .models import (
     CheckIn,
+    Frequency,
     FunctionActivity,
     FunctionScore,
     Plan,
@@ -120,6 +121,32 @@ def plan_current(*, patient: User) -> Plan:
         _lock_plans(patient)
         # A request that held the lock first may have built it meanwhile.
         return Plan.objects.for_patient(patient).current() or plan_build(patient=patient)
+
+
+def plan_item_restore(*, patient: User, snapshot: dict) -> tuple[PlanItem | None, str]:
+    """Put a removed item back (Undo) from its `PlanItem.snapshot()`; return the new item,
+    or None and why not. Only into the patient's own self-built plan, still in force, and
+    only while it is still safe for them and not already back (a second tab, a swap)."""
+    name = snapshot["name"]
+    plan = Plan.objects.filter(
+        id=snapshot["plan"], patient=patient, active=True, kind=PlanKind.SELF
+    ).first()
+    if plan is None:
+        return None, f"Your plan has changed since, so {name} cannot be put back."
+    exercise = Exercise.objects.filter(id=snapshot["exercise"]).first()
+    if exercise is None or (exercise.bone_density_caution and has_bone_density_caution(patient)):
+        return None, f"{name} is no longer one we suggest for you, so it was not put back."
+    fields = {key: snapshot[key] for key in PlanItem.SNAPSHOT_FIELDS}
+    weekdays = snapshot["weekdays"]
+    if fields["frequency"] != Frequency.DAILY:
+        # Strength days moved since the removal: the item joins the plan's days as they are now.
+        weekdays = plan.strength_days() or weekdays
+    try:
+        with transaction.atomic():
+            item = plan.items.create(exercise=exercise, weekdays=weekdays, **fields)
+    except IntegrityError:
+        return None, f"{name} is already in your plan."
+    return item, ""
 
 
 def swap_choices(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("plan/rebuild/", views.plan_rebuild, name="plan_rebuild"),
     path("plan/items/<int:item_id>/swap/", views.plan_item_swap, name="plan_item_swap"),
     path("plan/items/<int:item_id>/remove/", views.plan_item_remove, name="plan_item_remove"),
+    path("plan/items/<int:item_id>/restore/", views.plan_item_restore, name="plan_item_restore"),
     path("progress/", views.home, name="home"),
     path("progress/log/", views.log, name="log"),
     path("progress/log/<uuid:uuid>/", views.log_edit, name="log_edit"),

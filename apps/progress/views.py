@@ -19,6 +19,7 @@ from apps.exercises.models import Exercise
 from apps.exercises.picker import Change, change_rows, library_search
 from apps.exercises.views import routine_slugs
 from apps.screening.gate import care_gate, latest_screening
+from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 
 from . import reminders, services
@@ -58,6 +59,18 @@ def _plan_page(request: HttpRequest, days_form: StrengthDaysForm | None = None) 
         # A self-built plan depends on the answers (bone density) and must not precede the
         # safety check; a clinician's programme is shown, with the check offered above it.
         return render(request, "progress/plan.html", {"needs_screening": True})
+    context = _plan_context(request, screening, days_form)
+    # Without JavaScript, Remove comes back here with ?removed=<id>: the same Undo the
+    # row would have shown, while the session still holds what was removed.
+    removed_id = request.GET.get("removed", "")
+    context["undo"] = removed_id.isdigit() and _removed(request, int(removed_id))
+    return render(request, "progress/plan.html", context)
+
+
+def _plan_context(
+    request: HttpRequest, screening: Screening | None, days_form: StrengthDaysForm | None = None
+) -> dict[str, Any]:
+    """What the plan page shows of the plan in force (also what htmx row changes update)."""
     current = services.plan_current(patient=request.user)
     prefetch_related_objects(
         [current], Prefetch("items", queryset=PlanItem.objects.select_related("exercise"))
@@ -83,22 +96,43 @@ def _plan_page(request: HttpRequest, days_form: StrengthDaysForm | None = None) 
         )
         for item in items
     ]
-    return render(
-        request,
-        "progress/plan.html",
-        {
-            "plan": current,
-            "rows": rows,
-            "routine_items": ",".join(item.exercise.slug for item in today_items),
-            "today_items": today_items,
-            "today": today,
-            "week": plan_week(current, today),
-            "days_form": days_form,
-            "bone_density": bone_density,
-            "care_first": screening is not None and screening.urgency == Urgency.URGENT,
-            "check_first": screening is None,
-        },
-    )
+    return {
+        "plan": current,
+        "rows": rows,
+        "routine_items": ",".join(item.exercise.slug for item in today_items),
+        "today_items": today_items,
+        "today": today,
+        "week": plan_week(current, today),
+        "days_form": days_form,
+        "bone_density": bone_density,
+        "care_first": screening is not None and screening.urgency == Urgency.URGENT,
+        "check_first": screening is None,
+    }
+
+
+def _row_changed(request: HttpRequest, **row: Any) -> HttpResponse:
+    """The htmx answer to a swap, removal or undo: the one row (swapped in place, so the
+    page keeps its scroll position), plus Today and the week, which the change alters."""
+    context = _plan_context(request, latest_screening(request.user))
+    item = row.get("item")
+    if item is not None:
+        row["choices"] = next((c for i, c in context["rows"] if i.id == item.id), [])
+    return render(request, "progress/plan.html#changed", {**context, **row, "oob": True})
+
+
+# What Remove took away, kept in the person's own session so Undo can put the item back
+# with its days and dose. Not in the Undo form: a form could be edited to add anything.
+REMOVED_KEY = "plan_removed"
+REMOVED_KEPT = 5
+
+
+def _removed(request: HttpRequest, item_id: int) -> dict[str, Any] | None:
+    return next((r for r in request.session.get(REMOVED_KEY, []) if r["id"] == item_id), None)
+
+
+def _forget_removed(request: HttpRequest, item_id: int) -> None:
+    kept = [r for r in request.session.get(REMOVED_KEY, []) if r["id"] != item_id]
+    request.session[REMOVED_KEY] = kept
 
 
 @require_safe
@@ -163,15 +197,19 @@ def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
         (e for e in choices if form.is_valid() and e.slug == form.cleaned_data["exercise"]), None
     )
     if replacement is None:
-        messages.error(
-            request, f"That exercise cannot replace {item.exercise.name}: choose one from the list."
-        )
+        problem = f"That exercise cannot replace {item.exercise.name}: choose one from the list."
+        if request.htmx:
+            return _row_changed(request, item=item, row_error=problem)
+        messages.error(request, problem)
         return redirect("progress:plan")
     old = item.exercise.name
     item.exercise = replacement
     item.save(update_fields=["exercise"])
-    messages.success(request, f"Swapped {old} for {replacement.name}.")
-    return redirect("progress:plan")
+    done = f"Swapped {old} for {replacement.name}."
+    if request.htmx:
+        return _row_changed(request, item=item, row_status=done)
+    messages.success(request, done)
+    return redirect(f"{reverse('progress:plan')}#plan-item-{item.id}")
 
 
 @require_POST
@@ -179,9 +217,34 @@ def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
 @patient_required
 def plan_item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _own_self_plan_item(request, item_id)
+    snapshot = item.snapshot()
     item.delete()
-    messages.success(request, f"Removed {item.exercise.name} from your plan.")
-    return redirect("progress:plan")
+    kept = [r for r in request.session.get(REMOVED_KEY, []) if r["id"] != item_id]
+    request.session[REMOVED_KEY] = [*kept, snapshot][-REMOVED_KEPT:]
+    if request.htmx:
+        return _row_changed(request, undo=snapshot)
+    return redirect(f"{reverse('progress:plan')}?removed={item_id}#plan-undo")
+
+
+@require_POST
+@login_required
+@patient_required
+def plan_item_restore(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Undo a removal: the item comes back to the same plan with its days and dose."""
+    snapshot = _removed(request, item_id)
+    if snapshot is None:
+        raise Http404("Nothing removed to put back.")
+    _forget_removed(request, item_id)
+    item, problem = services.plan_item_restore(patient=request.user, snapshot=snapshot)
+    if request.htmx:
+        if item is None:
+            return _row_changed(request, undo=snapshot, row_error=problem)
+        return _row_changed(request, item=item, row_status=f"Put {item.exercise.name} back.")
+    if item is None:
+        messages.error(request, problem)
+        return redirect("progress:plan")
+    messages.success(request, f"Put {item.exercise.name} back in your plan.")
+    return redirect(f"{reverse('progress:plan')}#plan-item-{item.id}")
 
 
 # Buttons that change the log's lines (or show it again) instead of saving it. A post

@@ -31,3 +31,38 @@ document.addEventListener("htmx:afterSettle", () => {
     status.focus();
   }
 });
+
+// The header's Menu is a <details> that works without script; with it, Escape closes
+// the open menu and puts focus back on its button, as people expect of a menu.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const menu = document.querySelector(".site-menu[open]");
+  if (!menu) return;
+  const hadFocus = menu.contains(document.activeElement);
+  menu.open = false;
+  if (hadFocus) menu.querySelector("summary").focus();
+});
+
+// The library's routine bar says how many exercises are ticked.
+function countTicked() {
+  const builder = document.getElementById("routine-builder");
+  const count = builder && builder.querySelector("[data-ticked-count]");
+  if (!count) return;
+  const ticked = builder.querySelectorAll('input[name="items"]:checked').length;
+  count.textContent = ticked ? `${ticked} ticked` : "";
+}
+document.addEventListener("change", (event) => {
+  if (event.target.closest("#routine-builder")) countTicked();
+});
+
+// After a filter change swaps the results, bring the count into view if it was off screen
+// (on a phone the filters can fill the screen), so people see what changed.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id !== "results") return;
+  countTicked();
+  const count = document.getElementById("result-count");
+  // Not while someone types in the search box: it would slide out from under their typing.
+  if (!count || document.activeElement?.type === "search") return;
+  const box = count.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) count.scrollIntoView({ block: "start" });
+});

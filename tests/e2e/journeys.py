@@ -5,7 +5,38 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+
+
+def main_menu(page: Page) -> Locator:
+    """The header's navigation, opened first if it sits behind "Menu" (a phone).
+
+    From 64rem wide the links show inline and the Menu button is hidden.
+    """
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = nav.locator("summary")
+    if toggle.is_visible() and nav.locator("details[open]").count() == 0:
+        toggle.click()
+    return nav
+
+
+def go_to(page: Page, name: str) -> None:
+    """Follow a link in the header's navigation, as a person would at any width."""
+    main_menu(page).get_by_role("link", name=name, exact=True).click()
+
+
+def expect_logged_in(page: Page) -> None:
+    """Wait until the page is one for a signed-in person: it has the Log out button.
+
+    On a phone the button sits in the closed Menu, so presence is the signal, not
+    visibility (tests of the header itself check that it can be seen and used).
+    """
+    expect(page.get_by_role("button", name="Log out", include_hidden=True)).to_be_attached()
+
+
+def expect_logged_out(page: Page) -> None:
+    """Wait until the page is one for a signed-out person: it has the Log in link."""
+    expect(page.get_by_role("link", name="Log in", include_hidden=True)).to_be_attached()
 
 
 def log_in(page: Page, axe: Callable[[], None], email: str, password: str) -> None:
@@ -15,7 +46,7 @@ def log_in(page: Page, axe: Callable[[], None], email: str, password: str) -> No
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect_logged_in(page)
     axe()
 
 
@@ -29,7 +60,7 @@ def confirm_email(page: Page, axe: Callable[[], None]) -> None:
     expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
     axe()
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect_logged_in(page)
 
 
 def totp_code(secret: str) -> str:
@@ -55,5 +86,5 @@ def log_in_with_code(
     axe()
     code.fill(totp_code(secret))
     page.get_by_role("button", name=re.compile("^(sign in|log in)$", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect_logged_in(page)
     axe()

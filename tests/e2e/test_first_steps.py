@@ -16,7 +16,7 @@ from apps.accounts.models import User
 from apps.checklist.models import Item
 from apps.progress.models import Frequency, PlanItem, Weekday
 from apps.screening.models import Question
-from tests.e2e.journeys import confirm_email
+from tests.e2e.journeys import confirm_email, go_to
 from tests.factories import CheckInFactory, monday
 
 PHONE = {"width": 390, "height": 844}
@@ -63,7 +63,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     axe()
 
     # Sign up and confirm the address from the e-mail, which logs in and lands on Today.
-    page.get_by_role("link", name="Sign up").click()
+    go_to(page, "Sign up")
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
     axe()
     page.get_by_label("Email").fill("sam@example.org")
@@ -116,7 +116,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     # Pain eases: after a low weekly check-in a rebuilt plan adds core strength 2-3 days a week.
     patient = User.objects.get(email="sam@example.org")
     CheckInFactory(patient=patient, week_start=monday(1), pain_average=2, pain_worst=3)
-    page.get_by_role("link", name="My plan").click()
+    go_to(page, "My plan")
     axe()
     page.get_by_role("button", name="Rebuild my plan from my latest answers").click()
     expect(page.locator(".messages")).to_contain_text("Your plan has been rebuilt")
@@ -142,7 +142,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     # A strength day: today's routine has the strength moves.
     save_days(page, axe, [today])
     page.screenshot(path=f"{SCREENSHOTS}/first_steps_plan.png", full_page=True)
-    page.get_by_role("link", name="Today", exact=True).click()
+    go_to(page, "Today")
     expect(next_step(page)).to_have_attribute("data-next-step", "routine")
     assert strength <= today_slugs(page)
     link = page.locator("[data-start-routine]").get_attribute("href")
@@ -151,10 +151,10 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     page.screenshot(path=f"{SCREENSHOTS}/first_steps_today.png", full_page=True)
 
     # A rest day for strength: the every-day moves, and no strength moves.
-    page.get_by_role("link", name="My plan").click()
+    go_to(page, "My plan")
     axe()
     save_days(page, axe, [tomorrow])
-    page.get_by_role("link", name="Today", exact=True).click()
+    go_to(page, "Today")
     expect(next_step(page)).to_have_attribute("data-next-step", "routine")
     assert today_slugs(page), "the every-day moves are still on"
     assert not strength & today_slugs(page)

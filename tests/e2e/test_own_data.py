@@ -9,14 +9,14 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
 from apps.progress.models import CheckIn, SessionEntry
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import expect_logged_out, go_to, log_in
 from tests.factories import PASSWORD, CheckInFactory, ExerciseFactory, SessionFactory, monday
 
 PHONE = {"width": 390, "height": 844}
 
 
 def open_account(page: Page, axe) -> None:
-    page.get_by_role("link", name="Account", exact=True).click()
+    go_to(page, "Account")
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     axe()
 
@@ -101,7 +101,7 @@ def test_a_patient_downloads_their_data_and_then_deletes_the_account(page: Page,
     page.get_by_label("I understand this cannot be undone").check()
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_text("Your account and everything in it have been deleted.")).to_be_visible()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect_logged_out(page)
     axe()
     assert not User.objects.filter(pk=patient.pk).exists()
     assert not CheckIn.objects.filter(patient_id=patient.pk).exists()

@@ -292,3 +292,15 @@ def test_guests_are_told_to_log_in_to_keep_a_log(client, patient_client, content
     patient = patient_client.get("/exercises/routine/?items=plank").content.decode()
     assert 'name="pain_during"' in patient and '<div data-role="log-quick">' in patient
     assert "To keep a log of your sessions" not in patient
+
+
+def test_the_filters_fold_until_one_is_on_and_the_routine_button_sits_in_its_bar(client, content):
+    folded = client.get("/exercises/").content.decode()
+    filtered = client.get("/exercises/?kind=breathing").content.decode()
+
+    assert '<details class="filters__more">' in folded
+    assert '<details class="filters__more" open>' in filtered
+    for body in (folded, filtered):
+        bar = body.split('<div class="routine-bar">', 1)[1]
+        assert bar.lstrip().startswith('<button type="submit" class="button">Start a routine')
+        assert "data-ticked-count" in bar
