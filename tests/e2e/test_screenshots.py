@@ -95,6 +95,8 @@ def screened(user: User, yes: set[str], keys: list[str] | None = None) -> Screen
 
 def test_every_page_in_light_and_dark_on_a_phone_and_a_desktop(page: Page, guard: PageGuard):
     call_command("seed_demo", verbosity=0)
+    # Long pages photographed four times: allow more than a journey's 10 s on a busy machine.
+    page.set_default_timeout(30_000)
     page.set_viewport_size(PHONE)
     camera = Camera(page, guard)
 
