@@ -85,7 +85,10 @@ class PageGuard:
         # content, which the strict CSP reports. Remove them so only the app's markup counts.
         results = self.page.evaluate(
             """async tags => {
-                const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                // Only violations are read; axe skips gathering details of passes (much faster).
+                const results = await axe.run(document, {
+                    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+                });
                 document.querySelectorAll('[style=""]').forEach(el => el.removeAttribute('style'));
                 return results;
             }""",
@@ -98,6 +101,20 @@ class PageGuard:
         ]
         assert not problems, f"axe on {self.page.url}:\n" + "\n".join(problems)
         self.checked.add(urldefrag(self.page.url).url)
+
+    def axe_in_both_schemes(self) -> None:
+        """Run axe with the page in dark and then light colours (contrast differs), leaving
+        it light. A failure names the scheme it happened in."""
+        page = self.checker.page if self.checker is not None else self.page
+        try:
+            for scheme in ("dark", "light"):
+                page.emulate_media(color_scheme=scheme)
+                try:
+                    self.axe()
+                except AssertionError as error:
+                    raise AssertionError(f"[{scheme}] {error}") from None
+        finally:
+            page.emulate_media(color_scheme="light")
 
     def finish(self) -> None:
         unchecked = sorted(set(self.loaded) - self.checked)
