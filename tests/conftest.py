@@ -10,11 +10,60 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.test import Client
+from django.db import connection, connections, transaction
+from django.test import Client, TransactionTestCase
 
 from apps.accounts.models import CareLink, User
 from tests.factories import ClinicianFactory, UserFactory
+
+# The rows migrate's post_migrate handler writes, and Django's flush writes again.
+_MIGRATE_TABLES = ("django_content_type", "auth_permission")
+_django_flush = TransactionTestCase._fixture_teardown
+_migrate_rows: dict[str, dict[str, int]] = {}
+
+
+def _row_counts(alias: str) -> dict[str, int]:
+    """Return the number of rows in each of the database's tables that has any."""
+    db = connections[alias]
+    tables = db.introspection.django_table_names(only_existing=True)
+    with db.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT %s, count(*) FROM {db.ops.quote_name(table)} HAVING count(*) > 0"
+                for table in tables
+            ),
+            tables,
+        )
+        return dict(cursor.fetchall())
+
+
+def _empty_written_tables(self: TransactionTestCase) -> None:
+    """After a transactional test, empty only the tables that have rows.
+
+    Django's flush truncates every table (33) and then writes the content types and
+    permissions again; a truncate costs about the same whether a table holds rows or not, so
+    each browser journey spent half a second on it. This ends in the same database: the first
+    test of a worker is flushed by Django and the counts of what post_migrate wrote recorded;
+    later tests keep those rows, or are flushed by Django again when they changed them.
+    """
+    if self.available_apps is not None or self.serialized_rollback:
+        return _django_flush(self)
+    for alias in self._databases_names(include_mirrors=False):
+        counts = _row_counts(alias)
+        kept = {table: counts.get(table, 0) for table in _MIGRATE_TABLES}
+        if _migrate_rows.get(alias) != kept:
+            _django_flush(self)
+            _migrate_rows[alias] = {table: _row_counts(alias).get(table, 0) for table in kept}
+            continue
+        db = connections[alias]
+        written = [db.ops.quote_name(t) for t in counts if t not in _MIGRATE_TABLES]
+        if written:
+            # CASCADE reaches only tables that point at these ones, which are empty or listed.
+            with db.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {', '.join(written)} CASCADE")
+
+
+TransactionTestCase._fixture_teardown = _empty_written_tables
 
 
 @pytest.fixture(autouse=True)
