@@ -1,4 +1,5 @@
-"""Deploy checks for what Django's own cannot know: where e-mails and their links go.
+"""Deploy checks for what Django's own cannot know: where e-mails and their links go, and
+that passwords are hashed at full cost.
 
 Registered from apps.accounts.apps; run with `manage.py check --deploy`.
 """
@@ -9,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.http.request import split_domain_port, validate_host
 
@@ -69,3 +71,26 @@ def check_site_url(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             id="backpain.E003",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_argon2_cost(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """The test suite hashes with a cheap Argon2; production never may."""
+    if settings.DEBUG:
+        return []
+    cheap = [
+        f"{name}={getattr(settings, name)} (at least {getattr(Argon2PasswordHasher, attr)})"
+        for name, attr in (("ARGON2_TIME_COST", "time_cost"), ("ARGON2_MEMORY_COST", "memory_cost"))
+        if getattr(settings, name) < getattr(Argon2PasswordHasher, attr)
+    ]
+    if cheap:
+        return [
+            Error(
+                "Passwords are hashed with a cheaper Argon2 than Django's defaults: "
+                + ", ".join(cheap)
+                + ". Those settings are for the test suite only.",
+                hint="Unset ARGON2_TIME_COST and ARGON2_MEMORY_COST.",
+                id="backpain.E004",
+            )
+        ]
+    return []

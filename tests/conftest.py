@@ -7,11 +7,63 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.test import Client
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
+from django.test import Client, TransactionTestCase
 
 from apps.accounts.models import CareLink, User
 from tests.factories import ClinicianFactory, UserFactory
+
+# The rows migrate's post_migrate handler writes, and Django's flush writes again.
+_MIGRATE_TABLES = ("django_content_type", "auth_permission")
+_django_flush = TransactionTestCase._fixture_teardown
+_migrate_rows: dict[str, dict[str, int]] = {}
+
+
+def _row_counts(alias: str) -> dict[str, int]:
+    """Return the number of rows in each of the database's tables that has any."""
+    db = connections[alias]
+    tables = db.introspection.django_table_names(only_existing=True)
+    with db.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT %s, count(*) FROM {db.ops.quote_name(table)} HAVING count(*) > 0"
+                for table in tables
+            ),
+            tables,
+        )
+        return dict(cursor.fetchall())
+
+
+def _empty_written_tables(self: TransactionTestCase) -> None:
+    """After a transactional test, empty only the tables that have rows.
+
+    Django's flush truncates every table (33) and then writes the content types and
+    permissions again; a truncate costs about the same whether a table holds rows or not, so
+    each browser journey spent half a second on it. This ends in the same database: the first
+    test of a worker is flushed by Django and the counts of what post_migrate wrote recorded;
+    later tests keep those rows, or are flushed by Django again when they changed them.
+    """
+    if self.available_apps is not None or self.serialized_rollback:
+        return _django_flush(self)
+    for alias in self._databases_names(include_mirrors=False):
+        counts = _row_counts(alias)
+        kept = {table: counts.get(table, 0) for table in _MIGRATE_TABLES}
+        if _migrate_rows.get(alias) != kept:
+            _django_flush(self)
+            _migrate_rows[alias] = {table: _row_counts(alias).get(table, 0) for table in kept}
+            continue
+        db = connections[alias]
+        written = [db.ops.quote_name(t) for t in counts if t not in _MIGRATE_TABLES]
+        if written:
+            # CASCADE reaches only tables that point at these ones, which are empty or listed.
+            with db.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {', '.join(written)} CASCADE")
+
+
+TransactionTestCase._fixture_teardown = _empty_written_tables
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +75,65 @@ def _plain_static_storage(settings) -> None:
     }
 
 
+class _Undo(Exception):
+    """Raised to roll back the transaction the content was loaded in."""
+
+
+def _count(cursor, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
+    return cursor.fetchone()[0]
+
+
+@pytest.fixture(scope="session")
+def _content_rows(django_db_setup, django_db_blocker) -> list[tuple[str, bytes]]:
+    """Run `load_content` once per worker and keep every row it wrote, table by table.
+
+    The command checks and saves row by row (about a second on a busy machine); a copy of its
+    result goes back in with COPY in milliseconds, so 180 tests do not each pay that second.
+    The load is rolled back: tests that do not ask for `content` still start from empty tables.
+    """
+    snapshot: list[tuple[str, bytes]] = []
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        tables = connection.introspection.django_table_names(only_existing=True)
+        before = {table: _count(cursor, table) for table in tables}
+        try:
+            with transaction.atomic():
+                call_command("load_content", verbosity=0)
+                for table in tables:
+                    if _count(cursor, table) == before[table]:
+                        continue
+                    # Only new rows in empty tables can be copied back as they are.
+                    assert before[table] == 0, f"load_content changed non-empty {table}"
+                    sql = f"COPY {connection.ops.quote_name(table)} TO STDOUT"
+                    with cursor.cursor.copy(sql) as copy:
+                        snapshot.append((table, b"".join(bytes(block) for block in copy)))
+                raise _Undo
+        except _Undo:
+            pass
+    assert snapshot, "load_content wrote nothing"
+    return snapshot
+
+
 @pytest.fixture
-def content(db) -> None:
-    """The app's content (exercises, questions, checklist items) as `make run` loads it."""
-    call_command("load_content", verbosity=0)
+def content(db, _content_rows) -> None:
+    """The app's content (exercises, questions, checklist items) as `make run` loads it.
+
+    These are the rows `load_content` wrote at the start of this worker's session, copied
+    back; tests of the command itself call it directly.
+    """
+    tables = {table for table, _ in _content_rows}
+    models = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table in tables
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, data in _content_rows:
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} FROM STDIN") as copy:
+                copy.write(data)
+        # The rows keep their ids; move each id sequence past them, as the command leaves it.
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
         k: v
         for k, v in os.environ.items()
         if k not in {"DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not k.startswith("ARGON2_")  # `make test`'s cheap hashing is not production's
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -43,6 +44,16 @@ def test_production_settings_pass_the_deploy_check():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_refuses_the_test_suites_cheap_argon2():
+    env = {**PRODUCTION_ENV, "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024"}
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "backpain.E004" in result.stderr
+    assert "ARGON2_MEMORY_COST=1024 (at least 102400)" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -91,3 +102,14 @@ def test_passwords_are_hashed_with_argon2():
 def test_connections_are_reused_with_health_checks():
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_argon2_hashes_at_the_cost_the_settings_name(settings):
+    from django.contrib.auth.hashers import check_password, make_password
+
+    settings.ARGON2_TIME_COST, settings.ARGON2_MEMORY_COST, settings.ARGON2_PARALLELISM = 3, 2048, 2
+
+    encoded = make_password("correct-horse-battery-7")
+
+    assert encoded.startswith("argon2$argon2id$v=19$m=2048,t=3,p=2$")
+    assert check_password("correct-horse-battery-7", encoded)

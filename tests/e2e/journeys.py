@@ -50,6 +50,26 @@ def log_in(page: Page, axe: Callable[[], None], email: str, password: str) -> No
     axe()
 
 
+def sign_in(page: Page, base_url: str, user) -> None:
+    """Give the browser a signed-in session for a patient without the login form.
+
+    For journeys about something else: a log-in through the form costs two page loads, two
+    axe runs and an Argon2 hash. Django's `force_login` goes through `login()`, so the
+    session is stamped as a real one is (apps.accounts.sessions). The form itself is walked
+    by the journeys about logging in, the demo accounts' journeys and the clinicians' (whose
+    log-in needs an authenticator code, which only the form records).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+
+
 def confirm_email(page: Page, axe: Callable[[], None]) -> None:
     """After sign-up, open the link in the newest e-mail and confirm, which logs in."""
     from django.core import mail

@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 
 from apps.checklist.models import Run
 from tests.checklist.factories import completed_run
-from tests.e2e.journeys import log_in
-from tests.factories import PASSWORD
+from tests.e2e.journeys import sign_in
 
 TOTAL = 11
 # A mix, in step order: three noes and two not sures.
@@ -173,9 +172,9 @@ def test_the_checklist_works_without_javascript(nojs):
     expect(page.locator("[data-priorities]")).to_have_attribute("data-priorities", MIX_PRIORITIES)
 
 
-def test_a_patients_second_run_shows_what_changed(page: Page, axe, patient):
+def test_a_patients_second_run_shows_what_changed(page: Page, axe, base_url, patient):
     completed_run(patient, {"hip_mobility": "no", "relaxed_core": "no"}, days_ago=21)
-    log_in(page, axe, patient.email, PASSWORD)
+    sign_in(page, base_url, patient)
 
     start(page, axe)
     for number, choice in enumerate(MIX, start=1):

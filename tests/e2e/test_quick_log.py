@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from apps.progress.models import Session
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import log_in, sign_in
 from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -23,9 +23,11 @@ def page_height(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-def test_nine_exercises_fit_a_short_page_on_a_phone(page: Page, axe, patient, tmp_path: Path):
+def test_nine_exercises_fit_a_short_page_on_a_phone(
+    page: Page, axe, base_url, patient, tmp_path: Path
+):
     page.set_viewport_size(PHONE)
-    log_in(page, axe, patient.email, PASSWORD)
+    sign_in(page, base_url, patient)
     page.goto(f"/progress/log/?items={NINE}")
     expect(page.get_by_role("heading", name="Log a session")).to_be_visible()
     axe()
@@ -43,10 +45,10 @@ def test_nine_exercises_fit_a_short_page_on_a_phone(page: Page, axe, patient, tm
 
 
 def test_log_add_remove_save_then_edit_and_delete_on_a_phone(
-    page: Page, axe, patient, tmp_path: Path
+    page: Page, axe, base_url, patient, tmp_path: Path
 ):
     page.set_viewport_size(PHONE)
-    log_in(page, axe, patient.email, PASSWORD)
+    sign_in(page, base_url, patient)
     page.goto("/progress/log/?items=bridge,plank,dead-bug")
     expect(page.get_by_role("heading", name="Log a session")).to_be_visible()
     axe()

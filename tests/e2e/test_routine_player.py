@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from apps.exercises import player as rules
 from apps.exercises.models import Exercise
 from apps.progress.models import Session
-from tests.e2e.journeys import log_in
+from tests.e2e.journeys import log_in, sign_in
 from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -57,11 +57,11 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_a_patient_runs_a_routine_without_a_tap_and_saves_it_with_one(
-    page: Page, axe, patient, content
+    page: Page, axe, base_url, patient, content
 ):
     page.set_viewport_size(PHONE)
     page.clock.install()
-    log_in(page, axe, patient.email, PASSWORD)
+    sign_in(page, base_url, patient)
     page.goto(f"/exercises/routine/?items={','.join(ITEMS)}")
     player = page.locator("[data-routine]")
     expect(page.get_by_role("heading", name="Now: Dead bug")).to_be_visible()
@@ -189,11 +189,11 @@ def test_a_patient_runs_a_routine_without_a_tap_and_saves_it_with_one(
 
 
 def test_tap_mode_is_remembered_and_a_skipped_exercise_is_not_logged(
-    page: Page, axe, patient, content
+    page: Page, axe, base_url, patient, content
 ):
     page.set_viewport_size(PHONE)
     page.clock.install()
-    log_in(page, axe, patient.email, PASSWORD)
+    sign_in(page, base_url, patient)
     page.goto("/exercises/routine/?items=plank,dead-bug&reps=3")
     axe()
     page.get_by_text("Player settings").click()

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.screening.models import Question, Screening
 from tests.e2e.conftest import PageGuard
-from tests.e2e.journeys import confirm_email, log_in
+from tests.e2e.journeys import confirm_email, sign_in
 from tests.factories import PASSWORD
 
 QUESTIONS = json.loads((settings.BASE_DIR / "fixtures" / "screening_questions.json").read_text())
@@ -182,7 +182,7 @@ def _complete(user, answers: dict[str, str]) -> Screening:
     return screening
 
 
-def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, patient):
+def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, base_url, patient):
     screenings = [
         _complete(patient, {"sexual_function": "unsure", "weight_loss": "yes"}),
         _complete(patient, {"possible_fracture": "yes", "osteoporosis": "yes"}),
@@ -191,7 +191,7 @@ def test_every_level_of_result_and_the_history_pass_axe(page: Page, axe, patient
         _complete(patient, {}),
     ]
     assert [s.urgency for s in screenings] == ["emergency", "urgent", "soon", "physio", "none"]
-    log_in(page, axe, patient.email, PASSWORD)
+    sign_in(page, base_url, patient)
 
     for screening in screenings:
         page.goto(screening.get_absolute_url())
