@@ -13,6 +13,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.exercises.content import check_figure
 from apps.exercises.models import Exercise
 
 from . import notes
@@ -31,6 +32,7 @@ FIELDS = (
     "regions",
     "priority_rank",
     "source",
+    "figure",
 )
 # Items link exercises by slug, so the library loads first (see load_content).
 AFTER = ("exercises",)
@@ -38,6 +40,9 @@ AFTER = ("exercises",)
 
 def load() -> str:
     rows = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for row in rows:
+        row.setdefault("figure", {})
+        check_figure(FIXTURE.name, row["key"], row["figure"])
     _check(rows)
     retired = Item.objects.active().exclude(key__in=[row["key"] for row in rows])
     retired_count = retired.update(active=False, priority_rank=None)

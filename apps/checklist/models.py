@@ -41,6 +41,8 @@ class Item(models.Model):
     # Library slugs, in the order to do them; the loader checks each one exists.
     exercise_slugs = ArrayField(models.SlugField(max_length=80))
     source = models.CharField(max_length=3, choices=list(SOURCES.items()))
+    # A figure for items that describe a position (docs/figures.md); empty for the others.
+    figure = models.JSONField(default=dict, blank=True)
     # Retired items stay, inactive, so past runs still show what was asked.
     active = models.BooleanField(default=True)
 

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
+from . import figures
 from .models import Exercise
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "exercises.json"
@@ -34,11 +36,15 @@ FIELDS = (
     "bone_density_caution",
     "bone_density_note",
     "sources",
+    "figure",
 )
 
 
 def load(path: Path = FIXTURE) -> str:
     rows = json.loads(path.read_text())
+    for row in rows:
+        row.setdefault("figure", {})
+        check_figure(path.name, row["slug"], row["figure"])
     created = 0
     for row in rows:
         exercise, was_created = Exercise.objects.get_or_create(
@@ -58,3 +64,11 @@ def load(path: Path = FIXTURE) -> str:
         exercise.save(update_fields=[*LINKS])
     # Exercises dropped from the file are kept: people's logged sessions refer to them.
     return f"{len(rows)} exercises ({created} new)"
+
+
+def check_figure(source: str, name: str, figure: dict) -> None:
+    """Fail the load, naming the entry, if a figure does not follow docs/figures.md."""
+    try:
+        figures.validate(figure)
+    except figures.FigureError as error:
+        raise ImproperlyConfigured(f"{source}, {name}: figure: {error}") from error

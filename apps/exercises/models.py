@@ -122,6 +122,8 @@ class Exercise(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sources = ArrayField(models.CharField(max_length=3), default=list)
+    # The animated figure: keyframes of joint angles (apps/exercises/figures.py, docs/figures.md).
+    figure = models.JSONField(default=dict, blank=True)
     # Name, purpose and steps in one column, so search is one indexed expression.
     search_text = models.TextField(editable=False, default="")
 

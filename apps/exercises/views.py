@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -99,3 +99,23 @@ def routine(request: HttpRequest) -> HttpResponse:
         None if context["gate"] else json.dumps([e.timer_data() for e in exercises])
     )
     return render(request, "exercises/routine.html", context)
+
+
+@require_safe
+def figure_sheet(request: HttpRequest) -> HttpResponse:
+    """Every figure at once, animated and still, so staff can check them all in one look.
+
+    Staff only; anyone else gets a 404, as if the page did not exist.
+    """
+    if not request.user.is_staff:
+        raise Http404
+    # Imported here: the checklist app depends on this one, not the other way round.
+    from apps.checklist.models import Item
+
+    exercises = Exercise.objects.only("slug", "name", "figure").order_by("name")
+    items = Item.objects.active().only("key", "title", "figure")
+    sheet = [
+        ("Exercises", [(exercise.name, exercise.slug, exercise) for exercise in exercises]),
+        ("Checklist items", [(item.title, item.key, item) for item in items]),
+    ]
+    return render(request, "exercises/figures.html", {"sheet": sheet})
