@@ -389,7 +389,7 @@ class _Drawing:
             return static.format(values[0]), ""
         return "", self.timeline.animate(attribute, kind, values, additive=kind == "rotate")
 
-    def bone_group(self, bone: Bone, layer: int) -> str:
+    def bone_group(self, bone: Bone, layer: int, halo: bool = False) -> str:
         if not self._has_layer(bone, layer):
             return ""
         rotations = [_n(bone.sign * angles[bone.joint]) for angles in self.angles]
@@ -401,9 +401,9 @@ class _Drawing:
         attribute = f' transform="{transform}"' if transform else ""
         inner = animation
         if bone.layer == layer:
-            inner += self.segment(bone)
+            inner += self.halo(bone) if halo else self.segment(bone)
         for child in self.children.get(bone.name, []):
-            inner += self.bone_group(child, layer)
+            inner += self.bone_group(child, layer, halo)
         return f"<g{attribute}>{inner}</g>"
 
     def _has_layer(self, bone: Bone, layer: int) -> bool:
@@ -413,10 +413,11 @@ class _Drawing:
 
     def segment(self, bone: Bone) -> str:
         classes = "fig__bone"
+        # Far limbs are paler, so the near side reads in front, moving or not.
+        if bone.layer == 0 and self.view == "side":
+            classes += " fig__far"
         if bone.limb in self.moving:
             classes += " fig__move"
-        elif bone.layer == 0 and self.view == "side":
-            classes += " fig__far"
         (x1, y1), (x2, y2) = bone.start, bone.end
         width = _n(bone.width)
         width_animation = ""
@@ -430,17 +431,25 @@ class _Drawing:
             neck = f'<line class="{classes}" x1="0" y1="0" x2="0" y2="-5" stroke-width="{width}"/>'
             head = f'<circle class="{classes} fig__head" cx="{_n(x2)}" cy="{_n(y2)}" r="7"/>'
             return neck + head
+        ends = f'x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}"'
+        line = f'<line class="{classes}" {ends} stroke-width="{width}">{width_animation}</line>'
+        return line
+
+    def halo(self, bone: Bone) -> str:
+        """A thin outline in the background colour under a near limb, drawn as a pass of its
+        own so it separates the limb from the trunk without cutting between its own bones."""
+        (x1, y1), (x2, y2) = bone.start, bone.end
         return (
-            f'<line class="{classes}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-            f'stroke-width="{width}">{width_animation}</line>'
+            f'<line class="fig__halo" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
+            f'stroke-width="{_n(bone.width + 2.5)}"/>'
         )
 
-    def root(self, layer: int) -> str:
+    def root(self, layer: int, halo: bool = False) -> str:
         translations = [f"{_n(k['root'][0])} {_n(k['root'][1])}" for k in self.keyframes]
         static, animation = self._track(translations, "transform", "translate", "translate({})")
         attribute = f' transform="{static}"' if static else ""
         pelvis = self.children[None][0]
-        return f"<g{attribute}>{animation}{self.bone_group(pelvis, layer)}</g>"
+        return f"<g{attribute}>{animation}{self.bone_group(pelvis, layer, halo)}</g>"
 
     def strap(self, prop: dict) -> str:
         ends = [positions(self.view, keyframe) for keyframe in self.keyframes]
@@ -466,7 +475,8 @@ class _Drawing:
         box = figure.get("box") or _fit(figure)
         behind = "".join(_prop(prop, box) for prop in props if prop["type"] != "strap")
         straps = "".join(self.strap(prop) for prop in props if prop["type"] == "strap")
-        body = "".join(self.root(layer) for layer in (0, 1, 2))
+        body = "".join(self.root(layer) for layer in (0, 1)) + self.root(2, halo=True)
+        body += self.root(2)
         x, y, width, height = box
         box = " ".join(_n(n) for n in (x, y, width, height))
         return (
