@@ -71,7 +71,9 @@ FRONT_LIMITS = {
     "spine": Range(-40, 40),
     "neck": Range(-45, 45),
     "shoulder": Range(-20, 185),
-    "elbow": Range(-30, 155),
+    # Negative turns the forearm up and out: an arm out to the side with the shoulder rotated
+    # out and the elbow bent, as when the forearms rest on a door frame ("goal posts").
+    "elbow": Range(-120, 155),
     "hip": Range(-30, 100),
     "knee": Range(-30, 140),
     "ankle": Range(-40, 40),

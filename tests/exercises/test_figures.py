@@ -187,3 +187,26 @@ def test_contact_sheet_is_for_staff_only(
     page = response.content.decode()
     assert "Bridge" in page and "Hips over heels" in page
     assert page.count('role="img"') == len(all_figures())
+
+
+def test_front_view_forearms_can_point_up_as_on_a_door_frame() -> None:
+    """Arms out to the side, elbows bent, forearms up ("goal posts"), as in the doorway stretch."""
+    standing = {"label": "standing", "root": [80, 49], "floor": ["left_heel", "right_heel"]}
+    figure = {
+        "view": "front",
+        "keyframes": [
+            standing,
+            {**standing, "label": "forearms up", "left_shoulder": 90, "left_elbow": -90},
+        ],
+    }
+    figures.validate(figure)
+    points = figures.positions("front", figure["keyframes"][1])
+    for side in ("left", "right"):
+        elbow_x, elbow_y, _ = points[f"{side}_elbow"]
+        hand_x, hand_y, _ = points[f"{side}_hand"]
+        assert hand_x == pytest.approx(elbow_x, abs=0.01)  # straight up from the elbow
+        assert hand_y == pytest.approx(elbow_y - 15, abs=0.01)
+    # Still limited: a forearm does not fold back down on the outside of the upper arm.
+    figure["keyframes"][1]["left_elbow"] = -150
+    with pytest.raises(figures.FigureError, match="left_elbow is -150"):
+        figures.validate(figure)
