@@ -168,6 +168,9 @@ PROP_KEYS = {
     "doorway": {"x", "width"},
 }
 CHAIR_SEAT = 27.0  # seat height above the floor; the figure's knee is about 30
+# The top of a door frame: a door is about 2 m, so it clears the head of the figure standing
+# (about 105 tall) with room to spare; the drawing's box grows to show it.
+DOOR_TOP = FLOOR - 120.0
 ROLLER_RADIUS = 6.0
 BALL_RADIUS = 4.0
 
@@ -503,8 +506,8 @@ def _prop(prop: dict) -> str:
         x = float(prop.get("x", 80))
         half = float(prop.get("width", 64)) / 2
         return (
-            f'<path class="fig__prop fig__door" d="M{_n(x - half)} {_n(floor)}V6H{_n(x + half)}'
-            f'V{_n(floor)}"/>'
+            f'<path class="fig__prop fig__door" d="M{_n(x - half)} {_n(floor)}V{_n(DOOR_TOP)}'
+            f'H{_n(x + half)}V{_n(floor)}"/>'
         )
     return ""
 
@@ -522,6 +525,8 @@ def _fit(figure: dict) -> tuple[float, float, float, float]:
     left = min(x for x, _ in points) - 8
     right = max(x for x, _ in points) + 8
     top = min(0.0, min(y for _, y in points) - 4)
+    if any(prop.get("type") == "doorway" for prop in figure.get("props", [])):
+        top = min(top, DOOR_TOP - 4)
     height = VIEWBOX[3] - top
     width = max(VIEWBOX[2], right - left, height * VIEWBOX[2] / VIEWBOX[3])
     height = width * VIEWBOX[3] / VIEWBOX[2]

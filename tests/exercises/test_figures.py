@@ -210,3 +210,19 @@ def test_front_view_forearms_can_point_up_as_on_a_door_frame() -> None:
     figure["keyframes"][1]["left_elbow"] = -150
     with pytest.raises(figures.FigureError, match="left_elbow is -150"):
         figures.validate(figure)
+
+
+def test_a_doorway_is_taller_than_the_person_standing_in_it_and_fits_the_drawing() -> None:
+    standing = {"label": "standing", "root": [80, 49], "floor": ["left_heel", "right_heel"]}
+    figure = {
+        "view": "front",
+        "props": [{"type": "doorway", "x": 80}],
+        "keyframes": [standing, {**standing, "label": "arms up", "left_shoulder": 90}],
+    }
+    figures.validate(figure)
+    head_x, head_y, head_radius = figures.positions("front", standing)["head"]
+    assert figures.DOOR_TOP < head_y - head_radius - 10  # clear headroom, as a real door has
+    markup = str(figures.render(figure, "large"))
+    assert f"V{figures._n(figures.DOOR_TOP)}H" in markup
+    _x, top, _width, _height = figures._fit(figure)
+    assert top < figures.DOOR_TOP  # the frame's top is inside the drawing, not cut off
