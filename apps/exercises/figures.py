@@ -32,6 +32,8 @@ FIGURE_KEYS = {"view", "props", "moving", "keyframes", "seconds", "box"}
 # How far (drawing units, about 1 cm each) a point may be off the floor and still count as on it.
 FLOOR_TOLERANCE = 1.5
 BUDGET_BYTES = 4096
+ASPECT = 2.0  # width : height of every figure, so cards line up
+MARGIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,8 @@ def validate(figure: dict) -> None:
         extra = set(prop) - {"type"} - PROP_KEYS[kind]
         if extra:
             raise FigureError(f"props[{index}] ({kind}): unknown keys {sorted(extra)}")
+        if "x" in PROP_KEYS[kind] and not isinstance(prop.get("x"), int | float):
+            raise FigureError(f"props[{index}] ({kind}): needs x, a number")
         if kind == "strap":
             for end in ("from", "to"):
                 if prop.get(end) not in _points(view):
@@ -464,10 +468,11 @@ class _Drawing:
 
     def svg(self, figure: dict, css_class: str) -> str:
         props = figure.get("props", [])
-        behind = "".join(_prop(prop) for prop in props if prop["type"] != "strap")
+        box = figure.get("box") or _fit(figure)
+        behind = "".join(_prop(prop, box) for prop in props if prop["type"] != "strap")
         straps = "".join(self.strap(prop) for prop in props if prop["type"] == "strap")
         body = "".join(self.root(layer) for layer in (0, 1, 2))
-        x, y, width, height = figure.get("box") or _fit(figure)
+        x, y, width, height = box
         box = " ".join(_n(n) for n in (x, y, width, height))
         return (
             f'<svg class="{css_class}" viewBox="{box}" aria-hidden="true" focusable="false">'
@@ -477,18 +482,26 @@ class _Drawing:
         )
 
 
-def _prop(prop: dict) -> str:
+def _prop(prop: dict, box: tuple[float, float, float, float]) -> str:
     kind = prop["type"]
     floor = FLOOR
+    top = box[1] - 1
     if kind == "mat":
-        return f'<rect class="fig__mat" x="8" y="{_n(floor)}" width="144" height="3.5" rx="1.75"/>'
+        left, width = box[0] + 3, box[2] - 6
+        return (
+            f'<rect class="fig__mat" x="{_n(left)}" y="{_n(floor)}" width="{_n(width)}" '
+            'height="3.5" rx="1.75"/>'
+        )
     if kind == "wall":
         # The wall's face is at x; the wall itself stands on the side away from the middle.
-        x = float(prop.get("x", 20))
+        x = float(prop["x"])
         left = x - 5 if x < VIEWBOX[2] / 2 else x
-        return f'<rect class="fig__prop" x="{_n(left)}" y="0" width="5" height="{_n(floor)}"/>'
+        return (
+            f'<rect class="fig__prop" x="{_n(left)}" y="{_n(top)}" width="5" '
+            f'height="{_n(floor - top)}"/>'
+        )
     if kind == "chair":
-        x = float(prop.get("x", 60))
+        x = float(prop["x"])
         back = -1 if prop.get("facing", "right") == "right" else 1
         seat = floor - CHAIR_SEAT
         rear = x + back * 24
@@ -499,11 +512,11 @@ def _prop(prop: dict) -> str:
         )
     if kind in ("foam_roller", "ball"):
         radius = ROLLER_RADIUS if kind == "foam_roller" else BALL_RADIUS
-        x = float(prop.get("x", 80))
+        x = float(prop["x"])
         y = floor - float(prop.get("height", radius))
         return f'<circle class="fig__prop" cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius)}"/>'
     if kind == "doorway":
-        x = float(prop.get("x", 80))
+        x = float(prop["x"])
         half = float(prop.get("width", 64)) / 2
         return (
             f'<path class="fig__prop fig__door" d="M{_n(x - half)} {_n(floor)}V{_n(DOOR_TOP)}'
@@ -513,25 +526,44 @@ def _prop(prop: dict) -> str:
 
 
 def _fit(figure: dict) -> tuple[float, float, float, float]:
-    """The drawing's box: 160 x 110 with the floor near the bottom, zoomed out if a pose needs it.
+    """The part of the drawing to show: the body in every keyframe and its props, 2:1.
 
-    Every keyframe gets the same box, so the stills line up with the moving figure.
+    Every keyframe gets the same box, so the stills line up with the moving figure. Walls and
+    door frames reach up out of the box, so they do not count for its height.
     """
-    points = [
-        (x, y - radius)
+    boxes = [
+        (x - radius, y - radius, x + radius)
         for keyframe in figure["keyframes"]
         for x, y, radius in positions(figure["view"], keyframe).values()
     ]
-    left = min(x for x, _ in points) - 8
-    right = max(x for x, _ in points) + 8
-    top = min(0.0, min(y for _, y in points) - 4)
-    if any(prop.get("type") == "doorway" for prop in figure.get("props", [])):
-        top = min(top, DOOR_TOP - 4)
-    height = VIEWBOX[3] - top
-    width = max(VIEWBOX[2], right - left, height * VIEWBOX[2] / VIEWBOX[3])
-    height = width * VIEWBOX[3] / VIEWBOX[2]
-    centre = (left + right) / 2 if width > VIEWBOX[2] else VIEWBOX[2] / 2
-    return (centre - width / 2, VIEWBOX[3] - height, width, height)
+    boxes += [_prop_extent(prop) for prop in figure.get("props", [])]
+    boxes = [box for box in boxes if box is not None]
+    left = min(box[0] for box in boxes) - MARGIN
+    right = max(box[2] for box in boxes) + MARGIN
+    bottom = FLOOR + 5
+    height = bottom - (min(box[1] for box in boxes) - MARGIN)
+    width = max(right - left, height * ASPECT)
+    height = width / ASPECT
+    return ((left + right - width) / 2, bottom - height, width, height)
+
+
+def _prop_extent(prop: dict) -> tuple[float, float, float] | None:
+    """(left, top, right) of a prop, or None for those that size themselves to the box."""
+    kind = prop["type"]
+    x = float(prop.get("x", 0))  # every prop measured here has an x (see validate)
+    if kind == "chair":
+        rear = x + (-24 if prop.get("facing", "right") == "right" else 24)
+        return (min(x, rear), FLOOR - CHAIR_SEAT - 30, max(x, rear))
+    if kind in ("foam_roller", "ball"):
+        radius = ROLLER_RADIUS if kind == "foam_roller" else BALL_RADIUS
+        centre = FLOOR - float(prop.get("height", radius))
+        return (x - radius, centre - radius, x + radius)
+    if kind == "wall":
+        return (x - 5, FLOOR, x + 5)
+    if kind == "doorway":
+        half = float(prop.get("width", 64)) / 2
+        return (x - half - 2, DOOR_TOP, x + half + 2)
+    return None
 
 
 # -- the figure as a whole ----------------------------------------------------------------
