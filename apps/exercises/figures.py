@@ -418,10 +418,11 @@ class _Drawing:
 
     def segment(self, bone: Bone) -> str:
         classes = "fig__bone"
+        # Far limbs are paler, so the near side reads in front, moving or not.
+        if bone.layer == 0 and self.view == "side":
+            classes += " fig__far"
         if bone.limb in self.moving:
             classes += " fig__move"
-        elif bone.layer == 0 and self.view == "side":
-            classes += " fig__far"
         (x1, y1), (x2, y2) = bone.start, bone.end
         width = _n(bone.width)
         width_animation = ""

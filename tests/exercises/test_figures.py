@@ -189,6 +189,32 @@ def test_contact_sheet_is_for_staff_only(
     assert page.count('role="img"') == len(all_figures())
 
 
+def test_library_cards_draw_their_figures_from_the_same_single_query(
+    client, content, django_assert_num_queries
+) -> None:
+    with django_assert_num_queries(1):
+        page = client.get("/exercises/").content.decode()
+    drawn = [row for row in EXERCISES if row.get("figure")]
+    assert page.count('role="img"') == len(drawn)
+    assert page.count('class="fig fig--small') == len(drawn)
+
+
+def test_the_exercise_page_shows_its_figure_large(client, content) -> None:
+    page = client.get("/exercises/bridge/").content.decode()
+    assert page.count('class="fig fig--large fig--side" role="img"') == 1
+    assert f'aria-label="{figures.describe(BRIDGE)}"' in page
+
+
+def test_the_checklist_step_shows_the_items_figure(client, content) -> None:
+    from apps.checklist.models import Item
+
+    first = Item.objects.active().first()
+    assert first.key == "hips_over_heels" and first.figure
+    page = client.post("/checklist/new/", follow=True).content.decode()
+    assert first.question in page
+    assert f'aria-label="{figures.describe(first.figure)}"' in page
+
+
 def test_front_view_forearms_can_point_up_as_on_a_door_frame() -> None:
     """Arms out to the side, elbows bent, forearms up ("goal posts"), as in the doorway stretch."""
     standing = {"label": "standing", "root": [80, 49], "floor": ["left_heel", "right_heel"]}
