@@ -73,7 +73,9 @@ FRONT_LIMITS = {
     "spine": Range(-40, 40),
     "neck": Range(-45, 45),
     "shoulder": Range(-20, 185),
-    "elbow": Range(-30, 155),
+    # Negative turns the forearm up and out: an arm out to the side with the shoulder rotated
+    # out and the elbow bent, as when the forearms rest on a door frame ("goal posts").
+    "elbow": Range(-120, 155),
     "hip": Range(-30, 100),
     "knee": Range(-30, 140),
     "ankle": Range(-40, 40),
@@ -168,6 +170,9 @@ PROP_KEYS = {
     "doorway": {"x", "width"},
 }
 CHAIR_SEAT = 27.0  # seat height above the floor; the figure's knee is about 30
+# The top of a door frame: a door is about 2 m, so it clears the head of the figure standing
+# (about 105 tall) with room to spare; the drawing's box grows to show it.
+DOOR_TOP = FLOOR - 120.0
 ROLLER_RADIUS = 6.0
 BALL_RADIUS = 4.0
 
@@ -524,8 +529,8 @@ def _prop(prop: dict, box: tuple[float, float, float, float]) -> str:
         x = float(prop["x"])
         half = float(prop.get("width", 64)) / 2
         return (
-            f'<path class="fig__prop fig__door" d="M{_n(x - half)} {_n(floor)}V6H{_n(x + half)}'
-            f'V{_n(floor)}"/>'
+            f'<path class="fig__prop fig__door" d="M{_n(x - half)} {_n(floor)}V{_n(DOOR_TOP)}'
+            f'H{_n(x + half)}V{_n(floor)}"/>'
         )
     return ""
 
@@ -567,7 +572,7 @@ def _prop_extent(prop: dict) -> tuple[float, float, float] | None:
         return (x - 5, FLOOR, x + 5)
     if kind == "doorway":
         half = float(prop.get("width", 64)) / 2
-        return (x - half - 2, FLOOR, x + half + 2)
+        return (x - half - 2, DOOR_TOP, x + half + 2)
     return None
 
 

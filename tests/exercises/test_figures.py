@@ -213,3 +213,42 @@ def test_the_checklist_step_shows_the_items_figure(client, content) -> None:
     page = client.post("/checklist/new/", follow=True).content.decode()
     assert first.question in page
     assert f'aria-label="{figures.describe(first.figure)}"' in page
+
+
+def test_front_view_forearms_can_point_up_as_on_a_door_frame() -> None:
+    """Arms out to the side, elbows bent, forearms up ("goal posts"), as in the doorway stretch."""
+    standing = {"label": "standing", "root": [80, 49], "floor": ["left_heel", "right_heel"]}
+    figure = {
+        "view": "front",
+        "keyframes": [
+            standing,
+            {**standing, "label": "forearms up", "left_shoulder": 90, "left_elbow": -90},
+        ],
+    }
+    figures.validate(figure)
+    points = figures.positions("front", figure["keyframes"][1])
+    for side in ("left", "right"):
+        elbow_x, elbow_y, _ = points[f"{side}_elbow"]
+        hand_x, hand_y, _ = points[f"{side}_hand"]
+        assert hand_x == pytest.approx(elbow_x, abs=0.01)  # straight up from the elbow
+        assert hand_y == pytest.approx(elbow_y - 15, abs=0.01)
+    # Still limited: a forearm does not fold back down on the outside of the upper arm.
+    figure["keyframes"][1]["left_elbow"] = -150
+    with pytest.raises(figures.FigureError, match="left_elbow is -150"):
+        figures.validate(figure)
+
+
+def test_a_doorway_is_taller_than_the_person_standing_in_it_and_fits_the_drawing() -> None:
+    standing = {"label": "standing", "root": [80, 49], "floor": ["left_heel", "right_heel"]}
+    figure = {
+        "view": "front",
+        "props": [{"type": "doorway", "x": 80}],
+        "keyframes": [standing, {**standing, "label": "arms up", "left_shoulder": 90}],
+    }
+    figures.validate(figure)
+    head_x, head_y, head_radius = figures.positions("front", standing)["head"]
+    assert figures.DOOR_TOP < head_y - head_radius - 10  # clear headroom, as a real door has
+    markup = str(figures.render(figure, "large"))
+    assert f"V{figures._n(figures.DOOR_TOP)}H" in markup
+    _x, top, _width, _height = figures._fit(figure)
+    assert top < figures.DOOR_TOP  # the frame's top is inside the drawing, not cut off
