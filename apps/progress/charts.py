@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts: coordinates computed here, drawn by templates/progress/_line_chart.html.
+"""Server-rendered SVG charts: coordinates computed here, drawn by progress/_line_chart.html.
 
 No chart library: a few lines of arithmetic give polylines, and every chart is paired with a
 data table or a sentence in the template.

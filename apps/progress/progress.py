@@ -11,7 +11,15 @@ from apps.accounts.models import User
 from apps.checklist.models import Run
 from apps.checklist.priorities import TOTAL_POINTS
 
-from .charts import PAIN_SCALE, Series, adherence_calendar, calendar_size, calendar_weeks, line_chart, streak
+from .charts import (
+    PAIN_SCALE,
+    Series,
+    adherence_calendar,
+    calendar_size,
+    calendar_weeks,
+    line_chart,
+    streak,
+)
 from .models import CheckIn, FunctionActivity, Plan, Session, week_start
 from .rules import WeekScore, progress_advice
 

@@ -144,7 +144,8 @@ def test_htmx_gets_the_step_fragment_not_the_page(started):
 
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith("<title>Question 2 of 11: movement checklist · backpain</title>")
+    title = "<title>Question 2 of 11: movement checklist · backpain</title>"
+    assert html.lstrip().startswith(title)
     assert '<div id="wizard" class="wizard" hx-target="this" hx-swap="outerHTML">' in html
     assert "How to check yourself" in html
     assert 'name="note"' in html

@@ -71,7 +71,9 @@ def test_a_guest_completes_a_mix_and_starts_with_the_first_priority(page: Page, 
         # Swapped in place by htmx: focus on the new item, its own address and title.
         expect(page.locator(".wizard__heading")).to_be_focused()
         expect(page).to_have_url(f"{page.url.split('/checklist/')[0]}/checklist/step/{number + 1}/")
-        expect(page).to_have_title(f"Question {number + 1} of {TOTAL}: movement checklist · backpain")
+        expect(page).to_have_title(
+            f"Question {number + 1} of {TOTAL}: movement checklist · backpain"
+        )
         page.get_by_text("Why it matters").click()  # open the details, so axe sees them too
         axe()
     assert len(guard.loaded) == loads, "steps should swap in place, not load whole pages"
