@@ -21,6 +21,9 @@ class Joint:
     # Where the figure in templates/checklist/result.html puts the marker (SVG user units).
     x: int
     y: int
+    # Where its label starts: labels are two lines (name, then role) spaced apart even where
+    # joints are close (shoulder and shoulder blades), so none is cut off or overlaps.
+    label_y: int
     work_on: bool = False
 
     @property
@@ -28,19 +31,44 @@ class Joint:
         return self.region.label
 
     @property
+    def label_x(self) -> int:
+        return LABEL_X
+
+    @property
+    def leader_x(self) -> int:
+        return LABEL_X - 6
+
+    @property
+    def leader_y(self) -> int:
+        return self.label_y + 4  # between the label's two lines
+
+    @property
+    def label_state(self) -> str:
+        return f"{self.role} · work on" if self.work_on else self.role
+
+    @property
     def role(self) -> str:
         return "mobile" if self.mobile else "stable"
 
 
+# The figure's viewBox: wide enough for the longest label line at the label font size, and no
+# wider, so on a 320px phone the labels are still 12px or more (tests/e2e check no clipping).
+VIEWBOX = (40, 16, 300, 396)
+LABEL_X = 182
+
 CHAIN = (
-    Joint(Region.SHOULDER, "Shoulder", mobile=True, x=104, y=96),
-    Joint(Region.SCAPULA, "Shoulder blades", mobile=False, x=78, y=116),
-    Joint(Region.THORACIC_SPINE, "Upper back", mobile=True, x=82, y=148),
-    Joint(Region.LUMBAR_SPINE, "Lower back", mobile=False, x=90, y=196),
-    Joint(Region.HIP, "Hip", mobile=True, x=100, y=228),
-    Joint(Region.KNEE, "Knee", mobile=False, x=110, y=306),
-    Joint(Region.ANKLE, "Ankle", mobile=True, x=100, y=384),
+    Joint(Region.SHOULDER, "Shoulder", mobile=True, x=104, y=96, label_y=70),
+    Joint(Region.SCAPULA, "Shoulder blades", mobile=False, x=78, y=116, label_y=114),
+    Joint(Region.THORACIC_SPINE, "Upper back", mobile=True, x=82, y=148, label_y=158),
+    Joint(Region.LUMBAR_SPINE, "Lower back", mobile=False, x=90, y=196, label_y=202),
+    Joint(Region.HIP, "Hip", mobile=True, x=100, y=228, label_y=246),
+    Joint(Region.KNEE, "Knee", mobile=False, x=110, y=306, label_y=306),
+    Joint(Region.ANKLE, "Ankle", mobile=True, x=100, y=384, label_y=366),
 )
+
+
+def body_map_viewbox() -> str:
+    return " ".join(str(n) for n in VIEWBOX)
 
 
 def body_map(regions: Collection[str]) -> list[Joint]:

@@ -14,7 +14,7 @@ from apps.exercises.models import Exercise
 from backpain.wizard import YesNoUnsure
 
 from . import notes
-from .bodymap import Joint, body_map
+from .bodymap import Joint, body_map, body_map_viewbox
 from .models import Answer, Item, Run
 from .priorities import Change, compare, message
 
@@ -109,6 +109,10 @@ class Result:
     @property
     def regions_to_work_on(self) -> list[str]:
         return [joint.label for joint in self.body_map if joint.work_on]
+
+    @property
+    def body_map_viewbox(self) -> str:
+        return body_map_viewbox()
 
 
 def _with_exercises(answers: Sequence[Answer]) -> list[Priority]:

@@ -84,7 +84,7 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
         position,
         url_name="checklist:step",
         start_url=reverse("checklist:start"),
-        unit="Item",
+        unit="Question",  # "Question 3 of 11": the checklist asks 11 questions (13 points)
         name="movement checklist",
     )
     context |= {"item": item, "form": form, "notice": notice}

@@ -1,16 +1,28 @@
-"""Server-rendered SVG charts: coordinates computed here, drawn by templates/progress/home.html.
+"""Server-rendered SVG charts: coordinates computed here, drawn by progress/_line_chart.html.
 
-No chart library: a few lines of arithmetic give polylines in a fixed viewBox, and every
-chart is paired with a data table in the template.
+No chart library: a few lines of arithmetic give polylines, and every chart is paired with a
+data table or a sentence in the template.
+
+The charts are drawn at their real size in CSS pixels rather than scaled from a viewBox:
+text in a scaled SVG shrinks with the screen (12px in a 600-wide viewBox is 7px on a phone).
+So the chart has a fixed height in pixels; across, positions are percentages of the plot's
+width, the y-axis labels sit in a narrow SVG of their own beside it, and the lines are drawn in
+a nested SVG stretched to the plot (`preserveAspectRatio="none"`) with non-scaling strokes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
-WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 32, 16, 36  # room for the last date label
+HEIGHT = 220
+TOP, BOTTOM = 12, 30  # room for the top y label, and for the x labels under the plot
+INSET = 3.0  # percent of the plot's width kept clear at each end, so the end dots show whole
+LINES_WIDTH = 1000  # across-units of the nested SVG the lines are drawn in
+X_LABELS = 4  # date labels under the plot: four fit a 320px phone at 13px
+PAIN_SCALE = "Pain, 0 to 10"
+BETTER = {"lower": "Lower is better", "higher": "Higher is better"}
 
 
 @dataclass
@@ -19,7 +31,15 @@ class Series:
     css: str  # class suffix that sets the colour and the line style
     values: list[float | None]
     points: str = ""
+    # (x as a percentage of the plot's width, y in pixels, value)
     dots: list[tuple[float, float, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class XTick:
+    x: float  # percent of the plot's width
+    label: str
+    anchor: Literal["start", "middle", "end"]
 
 
 @dataclass
@@ -27,37 +47,92 @@ class LineChart:
     labels: list[str]
     series: list[Series]
     y_max: int
+    better: Literal["lower", "higher"]
+    y_label: str
     y_ticks: list[tuple[float, int]] = field(default_factory=list)
-    x_ticks: list[tuple[float, str]] = field(default_factory=list)
-    width: int = WIDTH
+    x_ticks: list[XTick] = field(default_factory=list)
     height: int = HEIGHT
+    lines_width: int = LINES_WIDTH
 
     @property
     def empty(self) -> bool:
         return not self.labels
 
+    @property
+    def better_text(self) -> str:
+        return BETTER[self.better]
 
-def line_chart(labels: list[str], series: list[Series], *, y_max: int = 10) -> LineChart:
-    chart = LineChart(labels=labels, series=series, y_max=y_max)
+    @property
+    def x_label_y(self) -> int:
+        return self.height - 8
+
+    @property
+    def plot_bottom(self) -> int:
+        return self.height - BOTTOM
+
+
+def y_tick_values(y_max: int) -> list[int]:
+    """Round steps up the axis, and the top of the scale always labelled (13, not 12 or 15)."""
+    step = 2 if y_max <= 10 else 5
+    values = list(range(0, y_max + 1, step))
+    if values[-1] != y_max:
+        if y_max - values[-1] < step / 2:
+            values.pop()  # 10 and 13 are far enough apart; 12 and 13 would not be
+        values.append(y_max)
+    return values
+
+
+def x_tick_indices(count: int, most: int = X_LABELS) -> list[int]:
+    if count <= most:
+        return list(range(count))
+    return sorted({round(k * (count - 1) / (most - 1)) for k in range(most)})
+
+
+def line_chart(
+    labels: list[str],
+    series: list[Series],
+    *,
+    y_max: int = 10,
+    better: Literal["lower", "higher"],
+    y_label: str,
+    height: int = HEIGHT,
+) -> LineChart:
+    chart = LineChart(
+        labels=labels, series=series, y_max=y_max, better=better, y_label=y_label, height=height
+    )
     count = len(labels)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_h = height - TOP - BOTTOM
 
     def x(i: int) -> float:
-        return LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+        return INSET + ((100 - 2 * INSET) * i / (count - 1) if count > 1 else 50 - INSET)
 
     def y(value: float) -> float:
         return TOP + plot_h * (1 - value / y_max)
 
-    chart.y_ticks = [(round(y(v), 1), v) for v in range(0, y_max + 1, 2 if y_max <= 10 else 5)]
-    step = max(1, count // 6)
-    chart.x_ticks = [(round(x(i), 1), labels[i]) for i in range(0, count, step)]
+    chart.y_ticks = [(round(y(v), 1), v) for v in y_tick_values(y_max)]
+    indices = x_tick_indices(count)
+    for i in indices:
+        anchor: Literal["start", "middle", "end"] = "middle"
+        if count > 1 and i == 0:
+            anchor = "start"
+        elif count > 1 and i == count - 1:
+            anchor = "end"
+        chart.x_ticks.append(XTick(round(x(i), 2), labels[i], anchor))
     for line in series:
         coords = [
-            (round(x(i), 1), round(y(v), 1), v) for i, v in enumerate(line.values) if v is not None
+            (round(x(i), 2), round(y(v), 1), v) for i, v in enumerate(line.values) if v is not None
         ]
-        line.points = " ".join(f"{cx},{cy}" for cx, cy, _ in coords)
+        line.points = " ".join(f"{round(cx * LINES_WIDTH / 100, 1)},{cy}" for cx, cy, _ in coords)
         line.dots = coords
     return chart
+
+
+# The session grid: one column a week, Monday at the top, drawn at its natural size in CSS
+# pixels (it fits a 320px phone), so its labels are never scaled below their font size.
+CELL, PITCH = 18, 21
+GRID_LEFT = 36  # room for "Mon" and "Sun"
+GRID_ROWS_HEIGHT = 7 * PITCH
+WEEK_LABEL_EVERY = 4
 
 
 @dataclass(frozen=True)
@@ -67,6 +142,17 @@ class CalendarDay:
     x: int
     y: int
     future: bool
+
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    x: int
+    monday: dt.date
+
+
+def calendar_size(weeks: int) -> tuple[int, int]:
+    """Width and height of the grid: the columns, and a row of week labels under them."""
+    return GRID_LEFT + weeks * PITCH, GRID_ROWS_HEIGHT + 22
 
 
 def adherence_calendar(
@@ -81,12 +167,22 @@ def adherence_calendar(
             CalendarDay(
                 day,
                 day in days_with_session,
-                34 + (index // 7) * 22,
-                4 + (index % 7) * 22,
+                GRID_LEFT + (index // 7) * PITCH,
+                1 + (index % 7) * PITCH,  # 1: the top row's border shows whole
                 day > today,
             )
         )
     return cells
+
+
+def calendar_weeks(today: dt.date, weeks: int = 12) -> list[CalendarWeek]:
+    """The weeks labelled under the grid (every fourth, from the oldest): "1 Sep" fits four
+    columns, so the labels never run into each other."""
+    first_monday = today - dt.timedelta(days=today.weekday(), weeks=weeks - 1)
+    return [
+        CalendarWeek(GRID_LEFT + index * PITCH, first_monday + dt.timedelta(weeks=index))
+        for index in range(0, weeks, WEEK_LABEL_EVERY)
+    ]
 
 
 def streak(days_with_session: set[dt.date], today: dt.date) -> int:

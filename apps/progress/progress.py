@@ -9,8 +9,17 @@ from django.db.models import Max
 
 from apps.accounts.models import User
 from apps.checklist.models import Run
+from apps.checklist.priorities import TOTAL_POINTS
 
-from .charts import Series, adherence_calendar, line_chart, streak
+from .charts import (
+    PAIN_SCALE,
+    Series,
+    adherence_calendar,
+    calendar_size,
+    calendar_weeks,
+    line_chart,
+    streak,
+)
 from .models import CheckIn, FunctionActivity, Plan, Session, week_start
 from .rules import WeekScore, progress_advice
 
@@ -51,6 +60,8 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
             Series("Average pain", "average", [c.pain_average for c in check_ins]),
             Series("Worst pain", "worst", [c.pain_worst for c in check_ins]),
         ],
+        better="lower",
+        y_label=PAIN_SCALE,
     )
     scores_by_week = [
         {score.activity_id: score.score for score in check_in.function_scores.all()}
@@ -66,12 +77,16 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
             )
             for index, activity in enumerate(activities)
         ],
+        better="higher",
+        y_label="How well you can do it, 0 to 10",
     )
     runs = checklist_scores(patient)
     checklist = line_chart(
         [completed.strftime("%d %b") for completed, _ in runs],
         [Series("Checklist score", "checklist", [score for _, score in runs])],
-        y_max=13,
+        y_max=TOTAL_POINTS,
+        better="higher",
+        y_label=f"Points, out of {TOTAL_POINTS}",
     )
     this_week = sum(1 for day in session_days if day >= week_start(today))
     advice = progress_advice(
@@ -102,6 +117,8 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         "checklist_chart": checklist,
         "checklist_runs": runs,
         "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
+        "calendar_weeks": calendar_weeks(today, CALENDAR_WEEKS),
+        "calendar_size": calendar_size(CALENDAR_WEEKS),
         "calendar_active_days": len(session_days),
         "streak": streak(session_days, today),
         "sessions_this_week": this_week,

@@ -18,11 +18,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from apps.checklist.models import Run
+from apps.checklist.priorities import TOTAL_POINTS
 from apps.screening.gate import care_gate, latest_screening
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 
-from .charts import Series, line_chart, streak
+from .charts import PAIN_SCALE, Series, line_chart, streak
 from .models import CheckIn, Plan, PlanItem, Session, Weekday, week_start
 from .progress import planned_sessions_per_week
 
@@ -200,7 +201,9 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
         .prefetch_related(Prefetch("items", queryset=PlanItem.objects.select_related("exercise")))
         .current()
     )
-    checklist_done = plan is not None or Run.objects.filter(user=patient).completed().exists()
+    # The latest score is shown on Today, so one query answers "done?" and "what score?".
+    latest_run = Run.objects.filter(user=patient).completed().newest_first().first()
+    checklist_done = plan is not None or latest_run is not None
     session_days = set(
         Session.objects.for_patient(patient)
         .order_by()
@@ -233,6 +236,9 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
             Series("Average pain", "average", [c.pain_average for c in check_ins]),
             Series("Worst pain", "worst", [c.pain_worst for c in check_ins]),
         ],
+        better="lower",
+        y_label=PAIN_SCALE,
+        height=180,
     )
     return {
         "next": step,
@@ -248,5 +254,7 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
         "latest": latest,
         "trend": pain_trend(check_ins),
         "pain_chart": pain_chart,
+        "latest_run": latest_run,
+        "total_points": TOTAL_POINTS,
         "today": today,
     }

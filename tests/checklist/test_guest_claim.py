@@ -43,7 +43,7 @@ def test_signing_up_claims_the_runs_and_the_screening_together(anon_client, item
     assert Run.objects.get().user.email == "new@example.org"
     assert Screening.objects.get().user.email == "new@example.org"
     history = anon_client.get(reverse("checklist:history")).content.decode()
-    assert "12 of 13 points" in history
+    assert "12 out of 13 points" in history
 
 
 def test_another_browser_logging_in_claims_nothing(anon_client, patient, items):

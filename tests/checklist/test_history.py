@@ -23,7 +23,7 @@ def test_the_history_lists_completed_runs_newest_first_with_score_and_trend(
     urls = [run.get_absolute_url() for run in (latest, newer, older)]
     assert [html.index(url) for url in urls] == sorted(html.index(url) for url in urls)
     assert html.count("See the result") == 3
-    rows = re.findall(r"<td>(\d+) of 13 points</td>\s*<td>([^<]+)</td>", html)
+    rows = re.findall(r"<td>(\d+) out of 13 points</td>\s*<td>([^<]+)</td>", html)
     assert rows == [("3", "the same score"), ("3", "up 3 points"), ("0", "–")]
 
 

@@ -48,8 +48,8 @@ def mixed(anon_client, items):
 
 def test_the_score_counts_the_points_answered_yes(mixed):
     # 13 points, less hips over heels (1), relaxed core (3), hip mobility (1), spine (1), breath (1)
-    assert '<span class="score">6 of 13 points</span>' in mixed
-    assert "<title>Your movement checklist: 6 of 13 points · backpain</title>" in mixed
+    assert '<span class="score">6 out of 13 points</span>' in mixed
+    assert "<title>Your movement checklist: 6 out of 13 points · backpain</title>" in mixed
 
 
 def test_the_priorities_list_no_before_not_sure_in_the_sources_order(mixed):
@@ -123,7 +123,7 @@ def test_all_yes_says_keep_it_up_with_no_priorities(anon_client, items):
     assert priorities(html) == []
     assert notes.message_text(notes.Message.KEEP_IT_UP).replace("'", "&#x27;") in html
     assert "Start here" not in html
-    assert "13 of 13 points" in html
+    assert "13 out of 13 points" in html
     assert "bodymap__joint--work" not in html
 
 
@@ -135,7 +135,7 @@ def test_all_not_sure_starts_with_spinal_mobility(anon_client, items):
     assert priorities(html)[0] == "spinal_mobility"
     assert "Start here: Spinal mobility" in html
     assert "Not sure where to begin?" in html
-    assert "0 of 13 points" in html
+    assert "0 out of 13 points" in html
 
 
 # Bone density: cautioned exercises always say so; a screening that raised it adds a callout.
@@ -216,7 +216,7 @@ def test_a_second_run_shows_per_item_what_changed_and_the_score_trend(
     }
     assert '<span class="change change--worse">Worse</span>' in changes
     trend = " ".join(re.search(r'<p class="trend">(.*?)</p>', html, re.S).group(1).split())
-    assert trend.endswith("you scored 10 of 13: <strong>up 1 point</strong>.")
+    assert trend.endswith("you scored 10 out of 13: <strong>up 1 point</strong>.")
 
 
 def test_the_first_run_has_no_comparison(patient_client, items):

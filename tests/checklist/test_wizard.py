@@ -52,7 +52,7 @@ def test_a_step_shows_the_item_how_to_check_yes_looks_like_why_choices_and_a_not
 
     html = started.get(step_url(3)).content.decode()
 
-    assert "Item 3 of 11" in html
+    assert "Question 3 of 11" in html
     assert '<progress aria-labelledby="wizard-progress" max="11" value="3"' in html
     assert f'<legend><h1 class="wizard__heading" data-focus-on-swap>{item.question}' in html
     assert "How to check yourself" in html
@@ -66,7 +66,7 @@ def test_a_step_shows_the_item_how_to_check_yes_looks_like_why_choices_and_a_not
     assert '<label for="id_note">Your note (optional)</label>' in html
     assert 'maxlength="280"' in html
     assert f'href="{step_url(2)}"' in html  # Back
-    assert "<title>Item 3 of 11: movement checklist · backpain</title>" in html
+    assert "<title>Question 3 of 11: movement checklist · backpain</title>" in html
 
 
 def test_an_answer_and_note_are_saved_and_lead_to_the_next_item(started, items):
@@ -144,7 +144,8 @@ def test_htmx_gets_the_step_fragment_not_the_page(started):
 
     html = response.content.decode()
     assert "<html" not in html
-    assert html.lstrip().startswith("<title>Item 2 of 11: movement checklist · backpain</title>")
+    title = "<title>Question 2 of 11: movement checklist · backpain</title>"
+    assert html.lstrip().startswith(title)
     assert '<div id="wizard" class="wizard" hx-target="this" hx-swap="outerHTML">' in html
     assert "How to check yourself" in html
     assert 'name="note"' in html
@@ -219,7 +220,7 @@ def test_a_bad_post_is_shown_again_with_a_message_and_saves_nothing(started, dat
     assert response.status_code == 200
     assert message in html
     assert 'aria-describedby="wizard-hint wizard-error"' in html
-    assert "Item 1 of 11" in html
+    assert "Question 1 of 11" in html
     assert note_text(html) == "my note"
     assert Run.objects.get().answers.count() == 0
 
@@ -255,7 +256,7 @@ def test_a_step_out_of_range_shows_the_nearest_item_with_a_message(started, numb
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"Item {shown} of 11" in html
+    assert f"Question {shown} of 11" in html
     assert ("There are only 11" if number > 11 else "There is no question with that number") in html
     assert f'action="{step_url(shown)}"' in html
 

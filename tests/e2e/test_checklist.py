@@ -39,7 +39,7 @@ def start(page: Page, axe) -> None:
     expect(page.get_by_role("heading", level=1, name="Movement checklist")).to_be_visible()
     axe()
     page.get_by_role("button", name="Start the checklist").click()
-    expect(progress(page)).to_have_text(f"Item 1 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 1 of {TOTAL}")
     axe()
 
 
@@ -58,7 +58,7 @@ def answer(page: Page, choice: str, number: int, note: str = "") -> None:
         note_box(page).fill(note)
     page.get_by_role("button", name="See my result" if number == TOTAL else "Next").click()
     if number < TOTAL:
-        expect(progress(page)).to_have_text(f"Item {number + 1} of {TOTAL}")
+        expect(progress(page)).to_have_text(f"Question {number + 1} of {TOTAL}")
     else:
         expect(page.locator("[data-priorities]")).to_be_attached()
 
@@ -78,7 +78,9 @@ def test_a_guest_completes_a_mix_and_starts_with_the_first_priority(page: Page, 
         # Swapped in place by htmx: focus on the new item, its own address and title.
         expect(page.locator(".wizard__heading")).to_be_focused()
         expect(page).to_have_url(f"{page.url.split('/checklist/')[0]}/checklist/step/{number + 1}/")
-        expect(page).to_have_title(f"Item {number + 1} of {TOTAL}: movement checklist · backpain")
+        expect(page).to_have_title(
+            f"Question {number + 1} of {TOTAL}: movement checklist · backpain"
+        )
         page.get_by_text("Why it matters").click()  # open the details, so axe sees them too
         axe()
     assert len(guard.loaded) == loads, "steps should swap in place, not load whole pages"
@@ -88,7 +90,7 @@ def test_a_guest_completes_a_mix_and_starts_with_the_first_priority(page: Page, 
     expect(page.locator(".priorities > li h3")).to_have_text(
         ["Hip mobility", "Hips over heels", "Relaxed core", "Spinal mobility", "Movement breaks"]
     )
-    expect(page.get_by_role("heading", level=1)).to_contain_text("6 of 13 points")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("6 out of 13 points")
     expect(page.get_by_role("img", name="Body map of the joint-by-joint chain")).to_be_visible()
     expect(page.locator(".bodymap__joint--work")).to_have_count(4)
     expect(page.get_by_role("cell", name="Hips ahead of my ankles")).to_be_visible()
@@ -116,27 +118,27 @@ def test_back_keeps_answers_and_notes_and_a_reload_resumes(page: Page, axe):
     answer(page, "No", 2)
 
     page.get_by_role("link", name="Back", exact=True).click()
-    expect(progress(page)).to_have_text(f"Item 2 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 2 of {TOTAL}")
     expect(page.get_by_label("No", exact=True)).to_be_checked()
     axe()
     page.get_by_role("link", name="Back", exact=True).click()
-    expect(progress(page)).to_have_text(f"Item 1 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 1 of {TOTAL}")
     expect(page.get_by_label("Not sure", exact=True)).to_be_checked()
     expect(page.get_by_label("Your note (optional)")).to_have_value("Ask someone to look")
     axe()
 
     page.get_by_role("button", name="Next").click()
-    expect(progress(page)).to_have_text(f"Item 2 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 2 of {TOTAL}")
     page.get_by_role("button", name="Next").click()
-    expect(progress(page)).to_have_text(f"Item 3 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 3 of {TOTAL}")
 
     page.reload()
-    expect(progress(page)).to_have_text(f"Item 3 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 3 of {TOTAL}")
     axe()
     page.goto("/checklist/")
     expect(page.get_by_text("You have answered 2 of 11 items.")).to_be_visible()
     page.get_by_role("link", name="Continue with item 3").click()
-    expect(progress(page)).to_have_text(f"Item 3 of {TOTAL}")
+    expect(progress(page)).to_have_text(f"Question 3 of {TOTAL}")
     axe()
 
 
@@ -159,7 +161,7 @@ def test_the_checklist_works_without_javascript(nojs):
 
     for number, choice in enumerate(MIX, start=1):
         expect(page).to_have_url(f"{page.url.split('/checklist/')[0]}/checklist/step/{number}/")
-        expect(progress(page)).to_have_text(f"Item {number} of {TOTAL}")
+        expect(progress(page)).to_have_text(f"Question {number} of {TOTAL}")
         answer(page, choice, number)
         guard.axe()
         if number == 2:
@@ -184,7 +186,7 @@ def test_a_patients_second_run_shows_what_changed(page: Page, axe, base_url, pat
 
     expect(page.get_by_role("heading", name="What changed since last time")).to_be_visible()
     trend = page.locator(".trend")
-    expect(trend).to_contain_text("you scored 9 of 13")
+    expect(trend).to_contain_text("you scored 9 out of 13")
     expect(trend).to_contain_text("down 3 points")
     changes = page.locator("tr[data-change]")
     expect(changes).to_have_count(TOTAL)

@@ -95,7 +95,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     axe()
     page.get_by_role("button", name="Start the checklist").click()
     items = Item.objects.active().count()
-    expect(page.locator(".progress__label")).to_have_text(f"Item 1 of {items}")
+    expect(page.locator(".progress__label")).to_have_text(f"Question 1 of {items}")
     axe()
     answer_every_step(page, axe, "No", items, "Item")
     expect(page.locator("[data-priorities]")).to_be_attached()

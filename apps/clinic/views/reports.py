@@ -20,8 +20,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from apps.accounts.models import User
-from apps.progress.charts import Series, line_chart
+from apps.checklist.priorities import TOTAL_POINTS
+from apps.progress.charts import PAIN_SCALE, Series, line_chart
 from apps.progress.models import CheckIn, Plan, Session, week_start
+from apps.progress.progress import checklist_scores
 from apps.screening.gate import latest_screening
 
 from .. import csv_export, fhir
@@ -84,6 +86,8 @@ def _check_ins(patient: User) -> dict[str, Any]:
             Series("Average pain", "average", [c.pain_average for c in check_ins]),
             Series("Worst pain", "worst", [c.pain_worst for c in check_ins]),
         ],
+        better="lower",
+        y_label=PAIN_SCALE,
     )
     summary = ""
     if check_ins:
@@ -112,6 +116,8 @@ def report(request: HttpRequest, uuid: UUID) -> HttpResponse:
         **_check_ins(patient),
         **_sessions(patient, today),
         **_plan(patient),
+        "checklist_runs": checklist_scores(patient),
+        "total_points": TOTAL_POINTS,
     }
     return render(request, "clinic/report.html", context)
 
