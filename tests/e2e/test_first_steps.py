@@ -28,12 +28,13 @@ def next_step(page: Page):
     return page.locator("[data-next-step]")
 
 
-def answer_every_step(page: Page, axe, choice: str, total: int, unit: str) -> None:
+def answer_every_step(page: Page, axe, choice: str, total: int) -> None:
     for number in range(1, total + 1):
         page.get_by_label(choice, exact=True).check()
         page.get_by_role("button", name="See my result" if number == total else "Next").click()
         if number < total:
-            expect(page.locator(".progress__label")).to_have_text(f"{unit} {number + 1} of {total}")
+            progress = page.locator(".progress__label")
+            expect(progress).to_have_text(f"Question {number + 1} of {total}")
             axe()
 
 
@@ -85,7 +86,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     questions = Question.objects.active().count()
     expect(page.locator(".progress__label")).to_have_text(f"Question 1 of {questions}")
     axe()
-    answer_every_step(page, axe, "No", questions, "Question")
+    answer_every_step(page, axe, "No", questions)
     expect(page.locator("[data-urgency]")).to_have_attribute("data-urgency", "none")
     axe()
 
@@ -97,7 +98,7 @@ def test_a_new_patient_is_led_from_sign_up_to_today_and_the_schedule_shapes_the_
     items = Item.objects.active().count()
     expect(page.locator(".progress__label")).to_have_text(f"Question 1 of {items}")
     axe()
-    answer_every_step(page, axe, "No", items, "Item")
+    answer_every_step(page, axe, "No", items)
     expect(page.locator("[data-priorities]")).to_be_attached()
     axe()
 

@@ -126,7 +126,7 @@ def test_every_checklist_item_has_next_on_a_phones_first_screen_and_its_guide_be
     axe()
     page.get_by_role("button", name="Start the checklist").click()
     for number in range(1, len(ITEMS) + 1):
-        expect(page.locator(".progress__label")).to_have_text(f"Item {number} of {len(ITEMS)}")
+        expect(page.locator(".progress__label")).to_have_text(f"Question {number} of {len(ITEMS)}")
         last = number == len(ITEMS)
         button = page.get_by_role("button", name="See my result" if last else "Next")
         top = page_top(page, "#wizard button[type=submit]")

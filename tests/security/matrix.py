@@ -102,11 +102,13 @@ checklist:result                     404    200    404    404    404    404    4
 exercises:library                    200    200    200    200    200    200    200    200
 exercises:routine                    200    200    200    200    200    200    200    200
 exercises:detail                     200    200    200    200    200    200    200    200
+exercises:figure_sheet               404    404    404    404    404    404    404    200
 progress:plan                        login  200    200    404    404    404    404    200
 progress:plan_days                   405    405    405    405    405    405    405    405
 progress:plan_rebuild                405    405    405    405    405    405    405    405
 progress:plan_item_swap              405    405    405    405    405    405    405    405
 progress:plan_item_remove            405    405    405    405    405    405    405    405
+progress:plan_item_restore           405    405    405    405    405    405    405    405
 progress:home                        login  200    200    404    404    404    404    200
 progress:log                         login  200    200    404    404    404    404    200
 progress:log_edit                    login  200    404    404    404    404    404    404
@@ -187,11 +189,14 @@ checklist:result                     405    405    405    405    405    405    4
 exercises:library                    405    405    405    405    405    405    405    405
 exercises:routine                    405    405    405    405    405    405    405    405
 exercises:detail                     405    405    405    405    405    405    405    405
+exercises:figure_sheet               405    405    405    405    405    405    405    405
 progress:plan                        405    405    405    405    405    405    405    405
 progress:plan_days                   login  200    404    404    404    404    404    404
 progress:plan_rebuild                login  ~plan  ~plan  404    404    404    404    ~plan
 progress:plan_item_swap              login  ~plan  404    404    404    404    404    404
 progress:plan_item_remove            login  ~plan  404    404    404    404    404    404
+# Nothing was removed in this session, so there is nothing to put back: 404 for A too.
+progress:plan_item_restore           login  404    404    404    404    404    404    404
 progress:home                        405    405    405    405    405    405    405    405
 progress:log                         login  200    200    404    404    404    404    200
 progress:log_edit                    login  200    404    404    404    404    404    404
@@ -222,6 +227,7 @@ OWNED_BY = {
     "checklist:result": "patient_a",
     "progress:plan_item_swap": "patient_a",
     "progress:plan_item_remove": "patient_a",
+    "progress:plan_item_restore": "patient_a",
     "progress:log_edit": "patient_a",
     "progress:log_delete": "patient_a",
     "clinic:review": "clinician",

@@ -130,6 +130,7 @@ def test_the_state_changing_endpoints_are_the_ones_listed():
         "progress:log_edit",
         "progress:plan_days",
         "progress:plan_item_remove",
+        "progress:plan_item_restore",
         "progress:plan_item_swap",
         "progress:plan_rebuild",
         "progress:reminder",
