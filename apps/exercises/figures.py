@@ -599,9 +599,16 @@ def _render(data: str, size: str) -> str:
     keyframes = figure["keyframes"]
     timeline = Timeline.for_count(len(keyframes), float(figure.get("seconds", 5)))
     animated = _Drawing(figure, keyframes, timeline).svg(figure, "fig__anim")
+    # Each still has a short visible caption. It is hidden from assistive technology: the
+    # figure's accessible name already says "Start: ... End: ...".
     stills = "".join(
-        _Drawing(figure, [keyframe], None).svg(figure, f"fig__still fig__still--{which}")
-        for which, keyframe in (("start", keyframes[0]), ("end", keyframes[-1]))
+        f'<div class="fig__frame">'
+        f"{_Drawing(figure, [keyframe], None).svg(figure, f'fig__still fig__still--{which}')}"
+        f'<span class="fig__caption" aria-hidden="true">{caption}</span></div>'
+        for which, caption, keyframe in (
+            ("start", "Start", keyframes[0]),
+            ("end", "End", keyframes[-1]),
+        )
     )
     return (
         f'<div class="fig fig--{size} fig--{figure["view"]}" role="img" '
