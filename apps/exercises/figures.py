@@ -32,7 +32,10 @@ FIGURE_KEYS = {"view", "props", "moving", "keyframes", "seconds", "box"}
 # How far (drawing units, about 1 cm each) a point may be off the floor and still count as on it.
 FLOOR_TOLERANCE = 1.5
 BUDGET_BYTES = 4096
-ASPECT = 2.0  # width : height of every figure, so cards line up
+# Width : height of the drawing, fitted to the poses within these bounds: a person standing
+# fills a tall frame, lying down a wide one (the CSS caps the height, so cards stay even).
+ASPECT_TALL = 1 / 1.2
+ASPECT_WIDE = 2.0
 MARGIN = 5.0
 
 
@@ -536,10 +539,12 @@ def _prop(prop: dict, box: tuple[float, float, float, float]) -> str:
 
 
 def _fit(figure: dict) -> tuple[float, float, float, float]:
-    """The part of the drawing to show: the body in every keyframe and its props, 2:1.
+    """The part of the drawing to show: the body in every keyframe and its props.
 
-    Every keyframe gets the same box, so the stills line up with the moving figure. Walls and
-    door frames reach up out of the box, so they do not count for its height.
+    The frame takes the shape of the poses, from 1:1.2 (standing) to 2:1 (lying down), so the
+    person fills it whichever way up they are. Every keyframe gets the same box, so the stills
+    line up with the moving figure. Walls and door frames reach up out of the box, so they do
+    not count for its height.
     """
     boxes = [
         (x - radius, y - radius, x + radius)
@@ -552,8 +557,10 @@ def _fit(figure: dict) -> tuple[float, float, float, float]:
     right = max(box[2] for box in boxes) + MARGIN
     bottom = FLOOR + 5
     height = bottom - (min(box[1] for box in boxes) - MARGIN)
-    width = max(right - left, height * ASPECT)
-    height = width / ASPECT
+    width = right - left
+    aspect = min(max(width / height, ASPECT_TALL), ASPECT_WIDE)
+    # Grow whichever side is short of the aspect; the floor stays at the bottom.
+    width, height = max(width, height * aspect), max(height, width / aspect)
     return ((left + right - width) / 2, bottom - height, width, height)
 
 
@@ -592,9 +599,16 @@ def _render(data: str, size: str) -> str:
     keyframes = figure["keyframes"]
     timeline = Timeline.for_count(len(keyframes), float(figure.get("seconds", 5)))
     animated = _Drawing(figure, keyframes, timeline).svg(figure, "fig__anim")
+    # Each still has a short visible caption. It is hidden from assistive technology: the
+    # figure's accessible name already says "Start: ... End: ...".
     stills = "".join(
-        _Drawing(figure, [keyframe], None).svg(figure, f"fig__still fig__still--{which}")
-        for which, keyframe in (("start", keyframes[0]), ("end", keyframes[-1]))
+        f'<div class="fig__frame">'
+        f"{_Drawing(figure, [keyframe], None).svg(figure, f'fig__still fig__still--{which}')}"
+        f'<span class="fig__caption" aria-hidden="true">{caption}</span></div>'
+        for which, caption, keyframe in (
+            ("start", "Start", keyframes[0]),
+            ("end", "End", keyframes[-1]),
+        )
     )
     return (
         f'<div class="fig fig--{size} fig--{figure["view"]}" role="img" '

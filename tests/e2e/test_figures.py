@@ -46,6 +46,8 @@ def test_a_figure_moves_and_stays_still_with_reduced_motion(page: Page, axe) -> 
     start_box, end_box = start.bounding_box(), end.bounding_box()
     assert abs(start_box["y"] - end_box["y"]) < 1  # side by side, not stacked
     assert end_box["x"] >= start_box["x"] + start_box["width"]
+    expect(figure.locator(".fig__caption")).to_have_text(["Start", "End"])
+    expect(figure.locator(".fig__caption").first).to_be_visible()
     axe()
 
     page.emulate_media(reduced_motion="reduce", color_scheme="dark")
