@@ -15,7 +15,8 @@ from django.http import HttpRequest
 
 
 class PlainLabelsMixin:
-    """Sentence-case labels ("Remember me", not "Remember Me"), and no "forgot password" help.
+    """Sentence-case labels ("Remember me", not "Remember Me"), no placeholders, and no
+    "forgot password" help.
 
     allauth puts a "Forgot your password?" link in the help text of the password fields on the
     log-in and change-password forms; our templates already have one link under the form, and
@@ -32,6 +33,9 @@ class PlainLabelsMixin:
             label = str(field.label or "")
             if label:
                 field.label = label[0].upper() + label[1:].lower()
+            # allauth's placeholders repeat the label in Title Case and vanish as you type;
+            # the label above the box says it once.
+            field.widget.attrs.pop("placeholder", None)
             if name in self.reset_help_fields:
                 field.help_text = ""
 
