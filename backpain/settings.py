@@ -187,7 +187,14 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"signup": "apps.accounts.signup.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "apps.accounts.signup.LoginForm",
+    "signup": "apps.accounts.signup.SignupForm",
+    "change_password": "apps.accounts.signup.ChangePasswordForm",
+    "set_password": "apps.accounts.signup.SetPasswordForm",
+    "reset_password": "apps.accounts.signup.ResetPasswordForm",
+    "reset_password_from_key": "apps.accounts.signup.ResetPasswordKeyForm",
+}
 # Sign-up never says whether an e-mail has an account: both answers are "check your inbox",
 # and the owner of a taken address gets an e-mail saying someone tried. That needs every new
 # account to confirm its address before it can log in; the link logs in the browser that

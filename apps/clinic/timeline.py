@@ -72,6 +72,11 @@ class Event:
     details: list[Any] = field(default_factory=list)
     trend: str = ""
 
+    @property
+    def month(self) -> dt.date:
+        """The first of the event's month: the review folds the timeline by month."""
+        return self.day.replace(day=1)
+
 
 @dataclass(frozen=True)
 class ExplainedAlert:

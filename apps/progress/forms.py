@@ -352,3 +352,12 @@ class ReminderForm(forms.ModelForm):
     class Meta:
         model = Reminder
         fields = ["exercise_days", "enabled", "weekday", "hour"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A ModelForm without an instance starts empty, and the two fields above replace the
+        # model's, so a new reminder would show 00:00; it starts at the model's defaults (18:00).
+        # A saved reminder's own values come from the instance as usual.
+        if self.instance.pk is None:
+            for name in ("weekday", "hour"):
+                self.initial.setdefault(name, getattr(self.instance, name))

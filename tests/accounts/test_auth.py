@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import time
 from types import SimpleNamespace
 
@@ -181,3 +182,32 @@ def test_navigation_changes_with_role(client, patient_client, clinician_client):
     # A clinician's home is the clinic dashboard: read the navigation on a shared page.
     clinician = clinician_client.get("/exercises/").content.decode()
     assert ">Clinic<" in clinician and "My plan" not in clinician
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "logged_in", "labels"),
+    [
+        ("/accounts/login/", False, ["Email", "Password", "Remember me"]),
+        ("/accounts/signup/", False, ["Email", "Password", "Password (again)"]),
+        ("/accounts/password/reset/", False, ["Email"]),
+        (
+            "/accounts/password/change/",
+            True,
+            ["Current password", "New password", "New password (again)"],
+        ),
+    ],
+)
+def test_account_forms_have_sentence_case_labels_and_one_reset_link(
+    client, patient, url, logged_in, labels
+):
+    if logged_in:
+        client.force_login(patient)
+
+    body = client.get(url).content.decode()
+
+    found = re.findall(r'<label for="[^"]+">([^<]+)</label>', body)
+    assert [label for label in found if label in labels] == labels
+    assert all(label[1:] == label[1:].lower() for label in found), found
+    assert "placeholder=" not in body
+    assert body.count('href="/accounts/password/reset/"') <= 1

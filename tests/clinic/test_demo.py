@@ -148,3 +148,31 @@ def test_a_demo_database_seeded_before_plans_gets_one(seeded):
     call_command("seed_demo", verbosity=0)
 
     assert Plan.objects.for_patient(patient).current() is not None
+
+
+def test_the_demo_patient_has_sessions_up_to_yesterday_and_a_streak(seeded):
+    patient = User.objects.get(email=PATIENT)
+    today = timezone.localdate()
+    days = set(Session.objects.filter(patient=patient).values_list("performed_on", flat=True))
+
+    assert max(days) == today - dt.timedelta(days=1)
+    # Every day of the last two weeks (this week so far included): a real streak.
+    assert all(today - dt.timedelta(days=n) in days for n in range(1, 15))
+    assert today not in days  # today is left for the person
+
+
+def test_a_later_run_tops_the_history_up_to_yesterday(seeded):
+    from apps.progress import demo as progress_demo
+
+    patient = User.objects.get(email=PATIENT)
+    later = timezone.localdate() + dt.timedelta(days=17)
+
+    added = progress_demo.top_up(patient=patient, today=later)
+
+    days = set(Session.objects.filter(patient=patient).values_list("performed_on", flat=True))
+    assert added >= 14
+    assert max(days) == later - dt.timedelta(days=1)
+    assert all(later - dt.timedelta(days=n) in days for n in range(1, 8))
+    last_check_in = CheckIn.objects.filter(patient=patient).aggregate(last=Max("week_start"))
+    assert last_check_in["last"] == week_start(later) - dt.timedelta(weeks=1)
+    assert progress_demo.top_up(patient=patient, today=later) == 0

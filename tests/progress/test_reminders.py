@@ -429,3 +429,15 @@ def test_the_command_reads_the_same_queries_for_1_or_20_patients(content):
         return len(queries)
 
     assert run(1) == run(20)
+
+
+def test_a_new_reminder_starts_at_six_in_the_evening_and_a_saved_one_keeps_its_hour(patient):
+    from apps.progress.forms import ReminderForm
+
+    assert ReminderForm()["hour"].value() == 18
+    assert 'value="18" selected' in str(ReminderForm()["hour"])
+
+    saved = Reminder.objects.create(patient=patient, hour=7, weekday=3)
+
+    form = ReminderForm(instance=saved)
+    assert (form["hour"].value(), form["weekday"].value()) == (7, 3)
