@@ -326,3 +326,13 @@ LOGGING = {
     # (Django's default "django" logger is at INFO already; this keeps it so).
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# N+1 detection for the test run: django-zeal (a dev dependency) raises when a request loads
+# a relation once per row. pytest sets PYTEST_VERSION before it reads these settings, so the
+# whole suite runs with it; ZEAL=false turns it off, ZEAL=true turns it on elsewhere.
+# ZEAL_ALLOWLIST holds the relations that are fine to load one by one, each with its reason.
+if env_bool("ZEAL", "PYTEST_VERSION" in os.environ):
+    INSTALLED_APPS.append("zeal")
+    MIDDLEWARE.append("zeal.middleware.zeal_middleware")
+    ZEAL_RAISE = True
+    ZEAL_ALLOWLIST: list[dict[str, str]] = []
