@@ -73,3 +73,22 @@ def test_third_party_files_are_collected_but_not_rewritten(collected):
     source = Path(django_htmx.__file__).parent / "static" / htmx_ext
 
     assert (root / manifest[htmx_ext]).read_text() == source.read_text()
+
+
+def test_hashed_files_are_cached_for_a_year_and_sent_compressed(collected):
+    """What production sends: WhiteNoise serves the collected files (the middleware reads
+    STATIC_ROOT when it starts, so each client here is a new one)."""
+    from django.test import Client
+
+    root, manifest = collected
+    with override_settings(STATIC_ROOT=root, STORAGES=REAL_STORAGES):
+        client = Client()
+        for name in ("css/app.css", "js/app.js", "django_htmx/htmx-2.min.js"):
+            response = client.get(f"/static/{manifest[name]}", HTTP_ACCEPT_ENCODING="br, gzip")
+            assert response.status_code == 200, name
+            assert response["Cache-Control"] == "max-age=31536000, public, immutable", name
+            assert response["Content-Encoding"] == "br", name
+        # The same file under its plain name may change with the next release.
+        plain = client.get("/static/css/app.css")
+        assert plain.status_code == 200
+        assert "immutable" not in plain["Cache-Control"]
