@@ -97,3 +97,20 @@ class StaticFiles(WhiteNoiseMiddleware):
     """
 
     FOREVER = 365 * 24 * 60 * 60
+
+
+def n_plus_one_check(get_response: Callable[[HttpRequest], HttpResponse]):
+    """django-zeal around each request, in test runs only (see the end of the settings).
+
+    Not around the admin's pages: they are Django's own, for staff, and a delete
+    confirmation names every related row by its `__str__`, one lookup each by design.
+    """
+    from zeal import zeal_context
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/admin/"):
+            return get_response(request)
+        with zeal_context():
+            return get_response(request)
+
+    return middleware

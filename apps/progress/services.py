@@ -220,11 +220,17 @@ def check_in_save(
             activities[order] = FunctionActivity.objects.create(
                 patient=patient, name=name, order=order
             )
-    for order, score in scores.items():
-        if order in activities and score is not None:
-            FunctionScore.objects.update_or_create(
-                check_in=check_in, activity=activities[order], defaults={"score": score}
-            )
+    # One upsert for the (at most three) scores, not a lookup and a write for each.
+    FunctionScore.objects.bulk_create(
+        [
+            FunctionScore(check_in=check_in, activity=activities[order], score=score)
+            for order, score in scores.items()
+            if order in activities and score is not None
+        ],
+        update_conflicts=True,
+        unique_fields=["check_in", "activity"],
+        update_fields=["score"],
+    )
     return check_in
 
 

@@ -89,7 +89,9 @@ class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # ty
         on), and their unfinished full check, if any, is left alone.
         """
         previous = self.filter(user=user).latest_completed_first().first()
-        merged = {**(previous.answer_map() if previous else {}), **answers}
+        # Read through Answer, not previous.answers: complete() reads the new one's relation.
+        kept = Answer.objects.filter(screening=previous).values_list("question__key", "value")
+        merged = {**(dict(kept) if previous else {}), **answers}
         screening = self.create(user=user, kind=Kind.RECHECK, client_token=token)
         Answer.objects.bulk_create(
             Answer(screening=screening, question=question, value=merged[question.key])

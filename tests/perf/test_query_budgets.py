@@ -10,7 +10,7 @@ both times: a count that grows with the data is an N+1 or a missing prefetch.
 
 The budgets are the counts measured when they were written; a page that needs a query more
 for a good reason raises its budget here, in one place. (django-zeal, enabled for the whole
-test run in the settings, names the relation of an N+1 as it happens.)
+test run by the settings, names the relation of an N+1 as it happens.)
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def test_the_n_plus_one_detector_is_on_for_the_test_run(db, settings):
     """A relation loaded once per row inside a request raises, so such a page fails its test."""
     from zeal import NPlusOneError, zeal_context
 
-    assert "zeal.middleware.zeal_middleware" in settings.MIDDLEWARE
+    assert "backpain.middleware.n_plus_one_check" in settings.MIDDLEWARE
     first, second = UserFactory(), UserFactory()
     for person in (first, second):
         CareLink.objects.create(patient=person, clinician=UserFactory())
