@@ -38,6 +38,7 @@ from apps.progress.models import (
     week_start,
 )
 from apps.screening.models import Question, Screening
+from apps.screening.triage import Urgency
 from tests.factories import UserFactory
 from tests.security.cast import HTMX, Cast, build_cast, routes, send
 from tests.security.matrix import GET_ROWS, IGNORED_PREFIXES
@@ -151,11 +152,17 @@ def add_weeks(cast: Cast, weeks: range) -> None:
 def add_more_of_everything(cast: Cast) -> None:
     """More results, notes and alerts for A, and a caseload of 40 for A's clinician."""
     patient, clinician = cast.objects["patient"], cast.users["clinician"]
-    for _ in range(6):
-        screening = Screening.objects.create(user=patient)
+    # Past checks of each kind, confirmed emergencies among them: the care gate and the
+    # latest check are one query each however many there are.
+    for n in range(6):
+        screening = Screening.objects.create(user=patient, kind="recheck" if n % 2 else "full")
         for question in Question.objects.active():
             screening.record(question, "no")
         screening.complete()
+        if n % 3 == 0:
+            Screening.objects.filter(pk=screening.pk).update(
+                urgency=Urgency.EMERGENCY, acknowledged_at=timezone.now()
+            )
         run = Run.objects.create(user=patient)
         for item in Item.objects.active():
             run.record(item, "yes")

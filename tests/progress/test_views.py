@@ -905,58 +905,6 @@ def test_pain_waking_the_patient_three_nights_says_get_it_checked_with_a_number_
     assert f'href="{reverse("screening:start")}">Take the warning-signs check again' in advice
 
 
-def history(patient, weeks: int) -> None:
-    exercises = list(Exercise.objects.all()[:3])
-    # Past checks of every kind, confirmed emergencies among them: the care gate and the
-    # latest check are one query each however many there are.
-    for weeks_ago in range(weeks, 0, -1):
-        when = timezone.now() - dt.timedelta(weeks=weeks_ago)
-        ScreeningFactory(user=patient, kind="recheck", started_at=when, completed_at=when)
-        ScreeningFactory(
-            user=patient,
-            urgency="emergency",
-            started_at=when,
-            completed_at=when,
-            acknowledged_at=when,
-        )
-    activity = FunctionActivity.objects.create(patient=patient, name="Walking the dog", order=0)
-    for weeks_ago in range(weeks):
-        check_in = CheckInFactory(patient=patient, week_start=monday(weeks_ago))
-        FunctionScore.objects.create(check_in=check_in, activity=activity, score=5)
-        for day in range(3):
-            session = SessionFactory(
-                patient=patient, performed_on=monday(weeks_ago) + dt.timedelta(days=day)
-            )
-            for exercise in exercises:
-                SessionEntry.objects.create(session=session, exercise=exercise, reps=10)
-
-
-@pytest.mark.parametrize("url", ["/progress/", "/plan/", "/progress/log/"])
-def test_queries_per_page_do_not_grow_with_history(
-    patient_client, patient, content, url, django_assert_max_num_queries
-):
-    history(patient, 1)
-    latest = ScreeningFactory(user=patient)
-    patient_client.get(url)  # builds the plan once
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as one_week:
-        patient_client.get(url)
-    Session.objects.all().delete()
-    CheckIn.objects.all().delete()
-    FunctionActivity.objects.all().delete()
-    Screening.objects.exclude(pk=latest.pk).delete()
-    history(patient, 52)
-    with CaptureQueriesContext(connection) as a_year:
-        patient_client.get(url)
-
-    assert len(a_year.captured_queries) == len(one_week.captured_queries)
-    # The plan also asks for the latest check (it must come first), one query more.
-    with django_assert_max_num_queries(17 if url == "/plan/" else 16):
-        patient_client.get(url)
-
-
 def test_the_plan_follows_the_latest_checklist(patient_client, patient, content):
     from apps.checklist.models import Item, Run
 
