@@ -71,9 +71,7 @@ def load(
     The service worker installs the same way from any page, so it is measured on the first
     page only and blocked on the others (its install takes as long as the page load).
     """
-    context = browser.new_context(
-        base_url=base_url, service_workers="allow" if worker else "block"
-    )
+    context = browser.new_context(base_url=base_url, service_workers="allow" if worker else "block")
     if cookie:
         context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
@@ -144,11 +142,10 @@ def test_each_main_page_loads_in_100_kb_and_10_requests_from_this_site(
         own = [s for s in sent if not s.by_worker]
         worker = [s for s in sent if s.by_worker]
         total = sum(s.compressed for s in own)
+        installed = f"worker {len(worker)}, {sum(s.compressed for s in worker) / 1024:.1f} KB"
         report.append(
             f"| {what} | `{url}` | {len(own)} | {total / 1024:.1f} KB"
-            f" | {sum(s.raw for s in own) / 1024:.1f} KB"
-            + (f" | worker {len(worker)}, {sum(s.compressed for s in worker) / 1024:.1f} KB" * bool(worker))
-            + " |"
+            f" | {sum(s.raw for s in own) / 1024:.1f} KB |" + (f" {installed} |" if worker else "")
         )
         foreign = sorted({s.url for s in sent if not s.url.startswith(live_server.url)})
         if foreign:
