@@ -41,7 +41,7 @@ LARGE_TABLES = {
     "clinic_note",
     "clinic_auditevent",
 }
-MANY_ROWS = 1000
+MANY_ROWS = 100
 PATIENTS, WEEKS = 400, 10
 
 pytestmark = pytest.mark.django_db
