@@ -146,6 +146,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL prices a random page read at 4 sequential ones, a figure for spinning disks. On
+# SSDs, with the working set in memory, 1.1 is the usual setting: without it the planner
+# scans every account to find a clinician's 200 patients (docs/performance.md, Scale data).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c random_page_cost={env_str('DB_RANDOM_PAGE_COST', '1.1')}"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache keeps login rate limits shared by every gunicorn worker.
