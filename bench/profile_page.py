@@ -1,4 +1,4 @@
-"""Profile one page in-process: `bench/profile_page.py PATH [EMAIL] [TIMES]` with run.sh's environment.
+"""Profile one page in-process, with run.sh's environment: `profile_page.py PATH [EMAIL] [TIMES]`.
 
 Signs the person in without a password (force_login: the clinic asks only that a clinician
 has an authenticator, which bench/prepare.py's has), warms the page up once, then requests it

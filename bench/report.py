@@ -22,5 +22,6 @@ journey = json.loads((results / "journey.json").read_text())
 print(
     f"\nMixed journey, 50 people: {journey['requests']} requests in {journey['seconds']:.0f} s, "
     f"p50 {journey['p50']:.1f} ms, p95 {journey['p95']:.1f} ms, p99 {journey['p99']:.1f} ms, "
-    f"{journey['errors']} errors."
+    f"{journey['errors']} errors ({journey.get('timeouts', 0)} timeouts, "
+    f"{journey.get('status_errors', 0)} answers other than 2xx or 3xx)."
 )
