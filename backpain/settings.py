@@ -118,6 +118,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "backpain.urls"
+# bench/run.sh sets this to serve a bare page at /bench/bare/ to measure every page against.
+BENCH_BARE_VIEW = env_bool("BENCH_BARE_VIEW", False)
 WSGI_APPLICATION = "backpain.wsgi.application"
 
 TEMPLATES = [
@@ -139,13 +141,34 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "backpain.forms.FormRenderer"
 
+# Connection reuse, one of two ways (docs/performance.md, "Connection reuse"). By default each
+# process keeps its one connection for CONN_MAX_AGE seconds: a gunicorn sync worker serves one
+# request at a time, so one connection is all it can use. DB_POOL_SIZE=N instead gives each
+# process psycopg's pool of up to N connections, for threaded workers (gunicorn --threads).
+# Either way a connection is checked before reuse, so a database restart costs one reconnect,
+# not an error page.
+DB_POOL_SIZE = env_int("DB_POOL_SIZE", 0)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backpain"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        # Django refuses persistent connections together with a pool: the pool keeps them.
+        conn_max_age=0 if DB_POOL_SIZE else env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+# PostgreSQL prices a random page read at 4 sequential ones, a figure for spinning disks. On
+# SSDs, with the working set in memory, 1.1 is the usual setting: without it the planner
+# scans every account to find a clinician's 200 patients (docs/performance.md, Scale data).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c random_page_cost={env_str('DB_RANDOM_PAGE_COST', '1.1')}"
+)
+if DB_POOL_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache keeps login rate limits shared by every gunicorn worker.

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import pwa, views
+from . import bench, pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,10 @@ urlpatterns = [
     path("clinic/", include("apps.clinic.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The benchmark's yardstick (bench/run.sh); absent unless BENCH_BARE_VIEW=true.
+if settings.BENCH_BARE_VIEW:
+    urlpatterns.append(path("bench/bare/", bench.bare, name="bench_bare"))
 
 handler400 = "backpain.views.bad_request"
 handler404 = "backpain.views.not_found"

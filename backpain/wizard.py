@@ -248,6 +248,13 @@ class WizardRun(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "-started_at"], name="%(app_label)s_%(class)s_started"),
+            # latest_completed_first() per person: the dashboard's latest screening level, the
+            # review's timeline and every care gate read the newest finished run first.
+            models.Index(
+                fields=["user", "-completed_at", "-id"],
+                condition=models.Q(completed_at__isnull=False),
+                name="%(app_label)s_%(class)s_completed",
+            ),
         ]
 
     @property

@@ -113,3 +113,30 @@ def test_argon2_hashes_at_the_cost_the_settings_name(settings):
 
     assert encoded.startswith("argon2$argon2id$v=19$m=2048,t=3,p=2$")
     assert check_password("correct-horse-battery-7", encoded)
+
+
+CONNECTION_PROBE = (
+    "from django.db import connection; from django.conf import settings; "
+    "db = settings.DATABASES['default']; connection.ensure_connection(); "
+    "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], db.get('OPTIONS', {}).get('pool'), "
+    "connection.pool is not None)"
+)
+
+
+def test_connections_are_kept_and_checked_by_default():
+    result = run_manage("shell", "-v0", "-c", CONNECTION_PROBE, env={"DEBUG": "true"})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True", "None", "False"]
+
+
+def test_db_pool_size_turns_on_psycopgs_pool_instead():
+    env = {"DEBUG": "true", "DB_POOL_SIZE": "4", "CONN_MAX_AGE": "60"}
+
+    result = run_manage("shell", "-v0", "-c", CONNECTION_PROBE, env=env)
+
+    # A query went through the pool: psycopg-pool is installed and Django accepts the options.
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["0", "True"]
+    assert "'max_size': 4" in result.stdout
+    assert result.stdout.split()[-1] == "True"

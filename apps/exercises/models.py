@@ -158,6 +158,8 @@ class Exercise(models.Model):
         indexes = [
             models.Index(fields=["kind"]),
             models.Index(fields=["difficulty"]),
+            # The library's order (Meta.ordering).
+            models.Index(fields=["name"], name="exercise_name"),
             GinIndex(fields=["regions"], name="exercise_regions_gin"),
             GinIndex(fields=["equipment"], name="exercise_equipment_gin"),
             GinIndex(

@@ -374,6 +374,9 @@ class CheckIn(models.Model):
                 condition=Q(week_start__iso_week_day=1), name="check_in_week_starts_monday"
             ),
         ]
+        # The unique constraint above serves the per-patient lists by week; the dashboard's
+        # last activity reads each patient's newest check-in by when it was made.
+        indexes = [models.Index(fields=["patient", "-created_at"], name="check_in_patient_made")]
 
     def __str__(self) -> str:
         return f"Check-in for the week of {self.week_start}"

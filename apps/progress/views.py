@@ -198,18 +198,11 @@ def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
     )
     if replacement is None:
         problem = f"That exercise cannot replace {item.exercise.name}: choose one from the list."
-        if request.htmx:
-            return _row_changed(request, item=item, row_error=problem)
-        messages.error(request, problem)
-        return redirect("progress:plan")
+        return _row_refused(request, problem, item=item)
     old = item.exercise.name
     item.exercise = replacement
     item.save(update_fields=["exercise"])
-    done = f"Swapped {old} for {replacement.name}."
-    if request.htmx:
-        return _row_changed(request, item=item, row_status=done)
-    messages.success(request, done)
-    return redirect(f"{reverse('progress:plan')}#plan-item-{item.id}")
+    return _row_done(request, item, f"Swapped {old} for {replacement.name}.")
 
 
 @require_POST
@@ -236,15 +229,25 @@ def plan_item_restore(request: HttpRequest, item_id: int) -> HttpResponse:
         raise Http404("Nothing removed to put back.")
     _forget_removed(request, item_id)
     item, problem = services.plan_item_restore(patient=request.user, snapshot=snapshot)
-    if request.htmx:
-        if item is None:
-            return _row_changed(request, undo=snapshot, row_error=problem)
-        return _row_changed(request, item=item, row_status=f"Put {item.exercise.name} back.")
     if item is None:
-        messages.error(request, problem)
-        return redirect("progress:plan")
-    messages.success(request, f"Put {item.exercise.name} back in your plan.")
+        return _row_refused(request, problem, undo=snapshot)
+    return _row_done(request, item, f"Put {item.exercise.name} back in your plan.")
+
+
+def _row_done(request: HttpRequest, item: PlanItem, done: str) -> HttpResponse:
+    """A row changed: htmx gets the row saying so, a whole page the plan at that row."""
+    if request.htmx:
+        return _row_changed(request, item=item, row_status=done)
+    messages.success(request, done)
     return redirect(f"{reverse('progress:plan')}#plan-item-{item.id}")
+
+
+def _row_refused(request: HttpRequest, problem: str, **row: Any) -> HttpResponse:
+    """A row could not change: htmx gets the row as it was, with the reason in it."""
+    if request.htmx:
+        return _row_changed(request, row_error=problem, **row)
+    messages.error(request, problem)
+    return redirect("progress:plan")
 
 
 # Buttons that change the log's lines (or show it again) instead of saving it. A post

@@ -47,7 +47,9 @@ CACHED_PAGES = """async () => {
 }"""
 
 
-def wait_until(check, message: str, timeout: float = 10.0) -> None:
+# Generous: on a loaded 2-core machine the worker's send (a fresh CSRF token, then the post)
+# has taken more than 10 s; a real phone has minutes. A send that never happens still fails.
+def wait_until(check, message: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, message

@@ -175,7 +175,7 @@ def test_swapping_and_removing_a_plan_item_keeps_the_place_and_undo_puts_it_back
     axe()
 
     page.get_by_role("button", name=f"Undo: put {name} back").click()
-    expect(page.get_by_text(f"Put {name} back.")).to_be_focused()
+    expect(page.get_by_text(f"Put {name} back in your plan.")).to_be_focused()
     expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert abs(page.evaluate("window.scrollY") - before) < 80, "the page jumped"
     axe()

@@ -88,7 +88,7 @@ def test_an_htmx_removal_leaves_undo_in_the_row_and_undo_restores_days_and_dose(
     back = plan.items.get(exercise=strength_item.exercise)
 
     assert f'id="plan-item-{back.id}"' in restored.content.decode()
-    assert f"Put {name} back." in restored.content.decode()
+    assert f"Put {name} back in your plan." in restored.content.decode()
     assert (back.sets, back.reps, back.weekdays) == (3, 8, weekdays)
     assert (back.frequency, back.order, back.reason) == (
         strength_item.frequency,

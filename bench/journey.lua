@@ -1,0 +1,58 @@
+-- The mixed journey: each connection is a person who reads a page, thinks for 0.5 to 1.5 s
+-- and moves on; patients (signed in), a clinician and guests, in the proportions below.
+-- Paths and cookies come from the environment that bench/run.sh sets.
+local patient = { "Cookie", os.getenv("PATIENT_COOKIE") }
+local clinician = { "Cookie", os.getenv("CLINICIAN_COOKIE") }
+local steps = {
+  { "GET", "/", nil },
+  { "GET", "/", patient },
+  { "GET", "/exercises/", patient },
+  { "GET", "/exercises/?kind=mobility&region=hip", nil },
+  { "GET", "/exercises/cat-cow/", patient },
+  { "GET", "/plan/", patient },
+  { "GET", "/progress/", patient },
+  { "GET", "/progress/log/", patient },
+  { "GET", os.getenv("CHECKLIST_RESULT"), patient },
+  { "GET", os.getenv("SCREENING_STEP"), patient },
+  { "POST", "/progress/check-in/", patient },
+  { "GET", "/clinic/", clinician },
+  { "GET", os.getenv("REVIEW_PAGE"), clinician },
+}
+local body = os.getenv("CHECKIN_BODY")
+local n = 0
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("seed", threads)
+end
+
+function init(args)
+  math.randomseed(os.time() + (seed or 0))
+  n = math.random(#steps)
+end
+
+function delay()
+  return math.random(500, 1500)
+end
+
+function request()
+  n = n % #steps + 1
+  local method, path, who = unpack(steps[n])
+  local headers = {}
+  if who then headers[who[1]] = who[2] end
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format(method, path, headers, body)
+  end
+  return wrk.format(method, path, headers)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50": %.2f, "p95": %.2f, "p99": %.2f, "errors": %d, "timeouts": %d, "status_errors": %d}\n',
+    summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.status + e.timeout, e.timeout, e.status))
+end

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The benchmark of issue 15: every main page against a bare Django view, in one run, on this
+# machine, over loopback only. About 4 to 5 minutes: setup, then BENCH_SECONDS (10) per page
+# with wrk (8 connections), then a mixed 50-user journey for BENCH_JOURNEY_SECONDS (60).
+#
+#   bench/run.sh                 # from the repository root; results also go to bench/results/
+#
+# The app runs as production does (gunicorn, 3 workers, DEBUG off, collected static files) on
+# its own database, BENCH_DATABASE_URL (default backpain_bench), prepared by `prepare_demo` and
+# bench/prepare.py (a patient with 52 weeks of history, a clinician with 200 patients).
+# Extra settings pass through the environment, e.g. DB_POOL_SIZE=2 to try the connection pool.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${BENCH_PORT:-8799}
+SECONDS_PER_PAGE=${BENCH_SECONDS:-10}
+JOURNEY_SECONDS=${BENCH_JOURNEY_SECONDS:-60}
+CONNECTIONS=${BENCH_CONNECTIONS:-8}
+PY=.venv/bin/python
+BASE=http://127.0.0.1:$PORT
+SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+
+export DEBUG=false BENCH_BARE_VIEW=true LOG_LEVEL=WARNING
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backpain_bench}
+export SECRET_KEY_FILE=${SECRET_KEY_FILE:-$PWD/.data/secret_key}
+# The demo's e-mails are printed, as with `make run`; nothing is sent.
+export EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+
+command -v wrk >/dev/null || {
+  echo "Installing wrk from Debian ..."
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+}
+[ -f "$SECRET_KEY_FILE" ] || make -s "$SECRET_KEY_FILE"
+
+echo "== Preparing the database and static files (${DATABASE_URL##*/})"
+$PY - <<'PY'
+import os, psycopg
+from urllib.parse import urlsplit
+url = urlsplit(os.environ["DATABASE_URL"])
+name = url.path.lstrip("/")
+with psycopg.connect(os.environ["DATABASE_URL"].replace(url.path, "/postgres"), autocommit=True) as db:
+    if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        db.execute(f'CREATE DATABASE "{name}"')
+PY
+$PY manage.py collectstatic --noinput --clear -v0
+$PY manage.py prepare_demo
+PREPARED=$($PY bench/prepare.py)   # REVIEW_PAGE, CHECKLIST_RESULT
+eval "$PREPARED"
+
+LOG=$(mktemp -t bench-gunicorn.XXXXXX)
+.venv/bin/gunicorn backpain.wsgi -c backpain/gunicorn.conf.py --bind "127.0.0.1:$PORT" \
+  --workers 3 --error-logfile "$LOG" &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -fs "$BASE/healthz" >/dev/null && break
+  sleep 0.2
+done
+curl -fs "$BASE/healthz" >/dev/null || { cat "$LOG"; exit 1; }
+
+echo "== Signing in"
+SIGNED_IN=$($PY bench/session.py "$BASE" bench-patient@example.com bench-clinician@example.com \
+  backpain-demo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
+eval "$SIGNED_IN"
+export PATIENT_COOKIE CLINICIAN_COOKIE SCREENING_STEP CHECKIN_BODY REVIEW_PAGE CHECKLIST_RESULT
+
+RESULTS=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$RESULTS"
+# name | method | path | cookie | status it must answer with
+PAGES=(
+  "bare view|GET|/bench/bare/||200"
+  "/ (guest)|GET|/||200"
+  "/exercises/|GET|/exercises/||200"
+  "/exercises/ filtered|GET|/exercises/?kind=mobility&region=hip||200"
+  "exercise page|GET|/exercises/cat-cow/||200"
+  "screening step|GET|$SCREENING_STEP|$PATIENT_COOKIE|200"
+  "checklist result|GET|$CHECKLIST_RESULT|$PATIENT_COOKIE|200"
+  "Today|GET|/|$PATIENT_COOKIE|200"
+  "/plan/|GET|/plan/|$PATIENT_COOKIE|200"
+  "/progress/ (52 weeks)|GET|/progress/|$PATIENT_COOKIE|200"
+  "/progress/log/|GET|/progress/log/|$PATIENT_COOKIE|200"
+  "/clinic/ (200 patients)|GET|/clinic/|$CLINICIAN_COOKIE|200"
+  "review page|GET|$REVIEW_PAGE|$CLINICIAN_COOKIE|200"
+  "check-in POST|POST|/progress/check-in/|$PATIENT_COOKIE|302"
+)
+
+echo "== Each page for ${SECONDS_PER_PAGE}s, $CONNECTIONS connections (machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+for entry in "${PAGES[@]}"; do
+  IFS='|' read -r name method path cookie status <<<"$entry"
+  # Each page must answer as a person would see it, not with a login redirect or an error.
+  headers=()
+  [ -n "$cookie" ] && headers=(-H "Cookie: $cookie")
+  data=()
+  [ "$method" = POST ] && data=(--data "$CHECKIN_BODY")
+  got=$(curl -s -o /dev/null -w '%{http_code}' "${headers[@]}" "${data[@]}" "$BASE$path")
+  [ "$got" = "$status" ] || { echo "$name ($path) answered $got, not $status" >&2; exit 1; }
+  line=$(BENCH_METHOD=$method BENCH_BODY=$CHECKIN_BODY wrk -t2 -c"$CONNECTIONS" \
+    -d"${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "${headers[@]}" "$BASE$path" | tail -1)
+  echo "{\"page\": \"$name\", \"result\": $line}" | tee -a "$RESULTS/pages.jsonl"
+done
+
+echo "== Mixed journey: 50 people for ${JOURNEY_SECONDS}s (think time 0.5-1.5 s)"
+wrk -t2 -c50 -d"${JOURNEY_SECONDS}s" --timeout 10s -s bench/journey.lua "$BASE/" | tail -1 \
+  | tee "$RESULTS/journey.json"
+
+$PY bench/report.py "$RESULTS" | tee "$RESULTS/report.md"
