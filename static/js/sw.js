@@ -274,6 +274,13 @@ let again = false;
 // that arrives during a run gets one more run after it: the run under way may have started
 // before the connection came back (a sync event fires at once under emulated offline) and
 // found nothing it could send, and the "online" message would otherwise be lost in it.
+// A send that finds no network tries again a few times, a couple of seconds apart: the
+// "online" event can come a moment before the worker's own requests get through (seen on a
+// loaded machine), and a patchy phone connection does the same.
+const RETRIES = 10;
+const RETRY_MS = 2000;
+const OFFLINE = "offline";
+
 function flush() {
   if (flushing) {
     again = true;
@@ -282,9 +289,16 @@ function flush() {
   // Resolves true when a run told the pages (sendKept does, when there was something).
   flushing = (async () => {
     let told = false;
+    let tries = 0;
     do {
       again = false;
-      told = (await sendKept()) || told;
+      const result = await sendKept();
+      if (result === OFFLINE && tries < RETRIES) {
+        tries += 1;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        again = true;
+      }
+      told = result === true || told;
     } while (again);
     return told;
   })().finally(() => (flushing = null));
@@ -300,7 +314,7 @@ async function sendKept() {
   try {
     page = await fetch(CONFIG.logUrl, { redirect: "manual", cache: "no-store" });
   } catch (error) {
-    return;
+    return OFFLINE;
   }
   if (page.status !== 200 || page.headers.get("X-Care-Gate") === "closed") return;
   const html = await page.text();
@@ -321,7 +335,8 @@ async function sendKept() {
         cache: "no-store",
       });
     } catch (error) {
-      break;
+      await tellAll();
+      return OFFLINE;
     }
     const status = response.type === "opaqueredirect" ? 302 : response.status;
     if (response.headers.get("X-Care-Gate") === "closed" || status === 403 || status >= 500) break;
