@@ -219,38 +219,18 @@ def seed_scale(*, patients: int, weeks: int, today: dt.date) -> dict[str, int]:
         ],
     )
     emails = Copier(raw, "account_emailaddress", ["email", "verified", "primary", "user_id"])
+
+    def account(pk: int, email: str, name: str, role: str) -> None:
+        # A verified primary address each, so every seeded account can log in.
+        users.add(pk, password, False, new_uuid(), email, name, role, True, False, joined_at)
+        emails.add(email, True, True, pk)
+
     clinician_ids = list(range(user_id, user_id + CLINICIANS))
     for index, pk in enumerate(clinician_ids):
-        email = clinician_email(index)
-        users.add(
-            pk,
-            password,
-            False,
-            new_uuid(),
-            email,
-            f"Dr Scale {index + 1:02d}",
-            "clinician",
-            True,
-            False,
-            joined_at,
-        )
-        emails.add(email, True, True, pk)
+        account(pk, clinician_email(index), f"Dr Scale {index + 1:02d}", "clinician")
     patient_ids = list(range(user_id + CLINICIANS, user_id + CLINICIANS + patients))
     for index, pk in enumerate(patient_ids):
-        email = patient_email(index)
-        users.add(
-            pk,
-            password,
-            False,
-            new_uuid(),
-            email,
-            f"Scale Patient {index + 1:05d}",
-            "patient",
-            True,
-            False,
-            joined_at,
-        )
-        emails.add(email, True, True, pk)
+        account(pk, patient_email(index), f"Scale Patient {index + 1:05d}", "patient")
     users.flush()
     emails.flush()
     counts["accounts"] = users.count
