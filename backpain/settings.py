@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backpain.context_processors.csp_nonce",
+                "backpain.content_cache.content_version",
                 "backpain.pwa.device_account",
             ],
             "builtins": ["django.templatetags.static"],
@@ -173,10 +174,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache keeps login rate limits shared by every gunicorn worker.
 CACHES = {
+    # Shared by every process and instance: login throttling and the content version.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
-    }
+    },
+    # Each process's own: rendered content that is the same for everyone, keyed by the
+    # content version (backpain/content_cache.py). Never anything about a person.
+    "content": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "content",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

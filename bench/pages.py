@@ -4,7 +4,8 @@ A quick check while optimising, steadier than wrk on a machine other jobs share:
 requested TIMES times (default 50) through Django's test client, one at a time, and the median
 wall time is compared with the bare view's. Only pages whose name contains FILTER run (the bare
 view always does). Same environment as run.sh (its database, after bench/prepare.py); people
-are signed in with force_login; run collectstatic first (run.sh does). wrk through gunicorn (run.sh) is the measurement of record.
+are signed in with force_login; run collectstatic first (run.sh does). wrk through gunicorn
+(run.sh) is the measurement of record.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 from django.apps import apps
+from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
@@ -64,6 +65,13 @@ def _empty_written_tables(self: TransactionTestCase) -> None:
 
 
 TransactionTestCase._fixture_teardown = _empty_written_tables
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_cache() -> None:
+    # Each worker process keeps its content fragments between tests, as a server does between
+    # requests; a test that edits an exercise must not meet a fragment from an earlier test.
+    caches["content"].clear()
 
 
 @pytest.fixture(autouse=True)

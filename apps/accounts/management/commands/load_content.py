@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.hooks import app_modules
+from backpain import content_cache
 
 
 def content_modules() -> dict[str, ModuleType]:
@@ -33,3 +34,5 @@ class Command(BaseCommand):
             summary = module.load()
             if options["verbosity"] > 0:
                 self.stdout.write(f"{label}: {summary}")
+        # Once the new content is committed, every process drops what it rendered from the old.
+        transaction.on_commit(content_cache.bump)
