@@ -4,10 +4,10 @@ Two gunicorn instances (DEBUG off, production settings, one worker each, as `mak
 starts them) serve the test database on two ports, with one secret key. One person, with one
 cookie jar, sends each request to the other instance than the last: A, B, A, B ... The form
 tokens one instance hands out are accepted by the other, a sign-in on one is a sign-in on
-both, the screening wizard's signed steps carry across, and a log-out on one ends the
+both, a screening started on one is carried on by the other, and a log-out on one ends the
 session on both. Login throttling counts failures in the shared database cache: wrong
 passwords spread over both instances lock the account at the same count as on one.
-(docs/performance.md, "Scaling out".) About 10 s; the servers cost most of it.
+(docs/performance.md, "Scaling out".) About 15 s, most of it starting the two servers.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def a_person_moves_between_instances_as_if_there_were_one(a: int, b: int) -> Non
     assert pat.get(a, "/progress/").status == 200
     assert pat.get(b, "/progress/").status == 200
 
-    # The screening wizard: started on A, its signed steps answered on B and A in turn, its
+    # The screening wizard: started on A, its steps answered on B and A in turn, its
     # result shown by A.
     started = pat.post(a, "/screening/new/", {"csrfmiddlewaretoken": pat.get(b, "/").csrf()})
     assert started.status == 302, started.body[:2000]
