@@ -30,7 +30,7 @@ from django.db import connection
 
 from apps.progress import services
 from apps.progress.models import CheckIn
-from apps.screening.models import Screening
+from apps.screening.models import Question, Screening
 from tests.factories import PASSWORD, UserFactory
 from tests.servers import free_port, gunicorn, production_env
 
@@ -147,7 +147,7 @@ def a_person_moves_between_instances_as_if_there_were_one(a: int, b: int) -> Non
         )
         assert posted.status == 302, posted.body[:2000]
         step, answered = posted.location, answered + 1
-    assert answered >= 10, "the wizard ended early"
+    assert answered == Question.objects.active().count()
     screening = Screening.objects.get()
     assert step == screening.get_absolute_url()
     assert screening.completed_at is not None
