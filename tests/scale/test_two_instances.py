@@ -32,7 +32,7 @@ from apps.progress import services
 from apps.progress.models import CheckIn
 from apps.screening.models import Question, Screening
 from tests.factories import PASSWORD, UserFactory
-from tests.servers import free_port, gunicorn, production_env
+from tests.servers import free_ports, gunicorn, production_env
 
 pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
 
@@ -98,7 +98,7 @@ def instances(transactional_db, content) -> Iterator[tuple[int, int]]:
     """Ports of two instances serving this test's database (committed data, as in production)."""
     env = production_env(_database_url(), secrets.token_urlsafe(50))
     logs = Path(tempfile.mkdtemp(prefix="backpain-scale-"))
-    a, b = free_port(), free_port()
+    a, b = free_ports(2)
     with gunicorn(env, [a, b], logs):
         yield a, b
 
