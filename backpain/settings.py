@@ -178,6 +178,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
+        # Django's default (300) would let a burst of logins from many addresses cull the
+        # failed-login counts early; each write counts the rows, so not unbounded either.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
     # Each process's own: rendered content that is the same for everyone, keyed by the
     # content version (backpain/content_cache.py). Never anything about a person.
