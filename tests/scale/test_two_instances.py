@@ -6,7 +6,8 @@ cookie jar, sends each request to the other instance than the last: A, B, A, B .
 tokens one instance hands out are accepted by the other, a sign-in on one is a sign-in on
 both, a screening started on one is carried on by the other, and a log-out on one ends the
 session on both. Login throttling counts failures in the shared database cache: wrong
-passwords spread over both instances lock the account at the same count as on one.
+passwords spread over both instances lock the account at the same count as on one. A new
+content version, set in the shared cache by a third process, makes both serve fresh content.
 (docs/performance.md, "Scaling out".) About 15 s, most of it starting the two servers.
 """
 
