@@ -6,7 +6,8 @@ cookie jar, sends each request to the other instance than the last: A, B, A, B .
 tokens one instance hands out are accepted by the other, a sign-in on one is a sign-in on
 both, a screening started on one is carried on by the other, and a log-out on one ends the
 session on both. Login throttling counts failures in the shared database cache: wrong
-passwords spread over both instances lock the account at the same count as on one.
+passwords spread over both instances lock the account at the same count as on one. A new
+content version, set in the shared cache by a third process, makes both serve fresh content.
 (docs/performance.md, "Scaling out".) About 15 s, most of it starting the two servers.
 """
 
@@ -27,10 +28,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils.html import escape
 
+from apps.exercises.models import Exercise
 from apps.progress import services
 from apps.progress.models import CheckIn
 from apps.screening.models import Question, Screening
+from backpain import content_cache
 from tests.factories import PASSWORD, UserFactory
 from tests.servers import free_ports, gunicorn, production_env
 
@@ -117,6 +121,7 @@ def test_two_instances_behave_as_one(instances):
     a, b = instances
     a_person_moves_between_instances_as_if_there_were_one(a, b)
     login_throttling_counts_failures_on_every_instance_together(a, b)
+    a_new_content_version_reaches_every_instance(a, b)
 
 
 def a_person_moves_between_instances_as_if_there_were_one(a: int, b: int) -> None:
@@ -215,3 +220,18 @@ def login_throttling_counts_failures_on_every_instance_together(a: int, b: int) 
     for port in (a, b):
         page = log_in(spread, port, port, "spread@example.org", PASSWORD)
         assert page.status == 200 and LOCKED in page.body
+
+
+def a_new_content_version_reaches_every_instance(a: int, b: int) -> None:
+    """Content fragments are kept in each process's memory under the shared content version:
+    once the version changes elsewhere, neither instance may serve what it kept before."""
+    exercise = Exercise.objects.order_by("slug").first()
+    path, reader = f"/exercises/{exercise.slug}/", Person()
+    for port in (a, b):
+        # Each instance renders the page, and keeps the article if it caches it.
+        assert f"<h1>{escape(exercise.name)}</h1>" in reader.get(port, path).body
+    Exercise.objects.filter(pk=exercise.pk).update(name="Renamed by a new release")
+    # What `load_content` does once it has committed, here from a third process.
+    content_cache.bump()
+    for port in (b, a):
+        assert "<h1>Renamed by a new release</h1>" in reader.get(port, path).body
