@@ -33,13 +33,22 @@ def screening_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_safe
 def library(request: HttpRequest) -> HttpResponse:
-    filters, notes = LibraryFilterForm(request.GET).valid_filters()
-    exercises = list(LibraryFilterForm.apply(Exercise.objects.all(), filters))
+    form = LibraryFilterForm(request.GET)
+    filters, notes = form.valid_filters()
+    matching = LibraryFilterForm.apply(Exercise.objects.all(), filters)
     context = {
-        # Re-bound with the valid values only, so ignored filters show as "Any".
-        "form": LibraryFilterForm(filters),
-        "exercises": exercises,
+        # Re-bound with the valid values only when some were ignored, so they show as "Any".
+        "form": LibraryFilterForm(filters) if notes else form,
+        # Only the slugs (count, and whether any match): the cards and the form come from the
+        # content cache, and the exercises themselves (left unevaluated) are read only to
+        # render a card list it does not have yet.
+        "slugs": list(matching.values_list("slug", flat=True)),
+        "exercises": matching,
         "filtered": bool(filters),
+        # Without a search word, the form and the cards are one of a few hundred variants, the
+        # same for everyone, kept rendered under these choices; with a search word they are
+        # rendered each time (words are endless, and a cache of them would push out the rest).
+        "choices_key": None if "q" in filters else urlencode(sorted(filters.items())),
         "notes": notes,
         **screening_context(request),
     }
