@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from apps.screening.gate import bone_density_caution_for, care_gate
@@ -33,21 +34,20 @@ def screening_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_safe
 def library(request: HttpRequest) -> HttpResponse:
-    form = LibraryFilterForm(request.GET)
-    filters, notes = form.valid_filters()
+    filters, notes = LibraryFilterForm(request.GET).valid_filters()
     matching = LibraryFilterForm.apply(Exercise.objects.all(), filters)
     context = {
-        # Re-bound with the valid values only when some were ignored, so they show as "Any".
-        "form": LibraryFilterForm(filters) if notes else form,
-        # Only the slugs (count, and whether any match): the cards and the form come from the
-        # content cache, and the exercises themselves (left unevaluated) are read only to
-        # render a card list it does not have yet.
-        "slugs": list(matching.values_list("slug", flat=True)),
+        # Re-bound with the valid values only, so ignored filters show as "Any"; built only
+        # when the page renders the form rather than taking it from the content cache.
+        "form": SimpleLazyObject(lambda: LibraryFilterForm(filters)),
+        # Left unevaluated: the page reads them only to render what the content cache does
+        # not have yet (the count, the cards).
         "exercises": matching,
         "filtered": bool(filters),
-        # Without a search word, the form and the cards are one of a few hundred variants, the
-        # same for everyone, kept rendered under these choices; with a search word they are
-        # rendered each time (words are endless, and a cache of them would push out the rest).
+        # Without a search word, the form, the count and the list are one of a few hundred
+        # variants, the same for everyone, kept rendered under these choices; with a search
+        # word they are rendered each time (words are endless, and a cache of them would push
+        # out the rest).
         "choices_key": None if "q" in filters else urlencode(sorted(filters.items())),
         "notes": notes,
         **screening_context(request),
