@@ -62,12 +62,18 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = get_object_or_404(
-        Exercise.objects.select_related("regression", "progression"), slug=slug
+    # The name alone (the title, and a 404 for an unknown slug): the rest of the page comes from
+    # the content cache, and the exercise (a few kilobytes of JSON with its neighbours) is
+    # read only to render it when the cache does not have it yet.
+    name = get_object_or_404(Exercise.objects.values_list("name", flat=True), slug=slug)
+    exercise = SimpleLazyObject(
+        lambda: Exercise.objects.select_related("regression", "progression").get(slug=slug)
     )
-    context = {"exercise": exercise, **screening_context(request)}
+    context = {"slug": slug, "name": name, "exercise": exercise, **screening_context(request)}
     # While the gate is closed the page ships no timer settings, so the script has nothing to run.
-    context["timer_config"] = None if context["gate"] else json.dumps(exercise.timer_data())
+    context["timer_config"] = (
+        None if context["gate"] else SimpleLazyObject(lambda: json.dumps(exercise.timer_data()))
+    )
     return render(request, "exercises/detail.html", context)
 
 
