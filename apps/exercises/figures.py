@@ -617,6 +617,29 @@ def _render(data: str, size: str) -> str:
     )
 
 
+@lru_cache(maxsize=512)
+def _still(data: str) -> str:
+    figure = json.loads(data)
+    start = figure["keyframes"][0]
+    drawing = _Drawing(figure, [start], None).svg(figure, "fig__still fig__still--start")
+    label = f"Figure. Start: {start['label']}."
+    return (
+        f'<div class="fig fig--small fig--{figure["view"]}" role="img" '
+        f'aria-label="{escape(label)}">{drawing}</div>'
+    )
+
+
+def still(figure: dict | None) -> SafeString:
+    """The figure's start pose alone, for an exercise card: about a quarter of the markup of
+    the moving figure with its stills (a library of cards is the heaviest page otherwise), and
+    a list of cards is easier to scan when it does not move. The exercise page has the rest.
+    """
+    if not figure:
+        return mark_safe("")
+    # Safe for the same reason as render().
+    return mark_safe(_still(json.dumps(figure, sort_keys=True)))  # noqa: S308
+
+
 def render(figure: dict | None, size: str = "small") -> SafeString:
     """The figure's markup, or nothing for an item without a figure yet.
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from apps.screening.gate import bone_density_caution_for, care_gate
@@ -34,12 +35,20 @@ def screening_context(request: HttpRequest) -> dict[str, Any]:
 @require_safe
 def library(request: HttpRequest) -> HttpResponse:
     filters, notes = LibraryFilterForm(request.GET).valid_filters()
-    exercises = list(LibraryFilterForm.apply(Exercise.objects.all(), filters))
+    matching = LibraryFilterForm.apply(Exercise.objects.all(), filters)
     context = {
-        # Re-bound with the valid values only, so ignored filters show as "Any".
-        "form": LibraryFilterForm(filters),
-        "exercises": exercises,
+        # Re-bound with the valid values only, so ignored filters show as "Any"; built only
+        # when the page renders the form rather than taking it from the content cache.
+        "form": SimpleLazyObject(lambda: LibraryFilterForm(filters)),
+        # Left unevaluated: the page reads them only to render what the content cache does
+        # not have yet (the count, the cards).
+        "exercises": matching,
         "filtered": bool(filters),
+        # Without a search word, the form, the count and the list are one of a few hundred
+        # variants, the same for everyone, kept rendered under these choices; with a search
+        # word they are rendered each time (words are endless, and a cache of them would push
+        # out the rest).
+        "choices_key": None if "q" in filters else urlencode(sorted(filters.items())),
         "notes": notes,
         **screening_context(request),
     }
@@ -53,12 +62,18 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = get_object_or_404(
-        Exercise.objects.select_related("regression", "progression"), slug=slug
+    # The name alone (the title, and a 404 for an unknown slug): the rest of the page comes from
+    # the content cache, and the exercise (a few kilobytes of JSON with its neighbours) is
+    # read only to render it when the cache does not have it yet.
+    name = get_object_or_404(Exercise.objects.values_list("name", flat=True), slug=slug)
+    exercise = SimpleLazyObject(
+        lambda: Exercise.objects.select_related("regression", "progression").get(slug=slug)
     )
-    context = {"exercise": exercise, **screening_context(request)}
+    context = {"slug": slug, "name": name, "exercise": exercise, **screening_context(request)}
     # While the gate is closed the page ships no timer settings, so the script has nothing to run.
-    context["timer_config"] = None if context["gate"] else json.dumps(exercise.timer_data())
+    context["timer_config"] = (
+        None if context["gate"] else SimpleLazyObject(lambda: json.dumps(exercise.timer_data()))
+    )
     return render(request, "exercises/detail.html", context)
 
 

@@ -64,4 +64,6 @@ def bone_density_caution_for(request: HttpRequest) -> bool:
     """Return True when this person's latest completed screening (their account's, or as a
     guest this browser's) raised the low-bone-density caution."""
     latest = Screening.objects.for_request(request).latest_completed_first()
+    if latest.query.is_empty():  # a guest who has never started a check
+        return False
     return bool(latest.values_list("bone_density_caution", flat=True).first())

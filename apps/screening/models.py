@@ -68,6 +68,10 @@ class ScreeningQuerySet(WizardRunQuerySet):
         practice only the confirmation opens the way; a weekly re-check never does.
         """
         mine = self.for_request(request).completed()
+        if mine.query.is_empty():
+            # A guest who has never started a check: building the query below costs more than
+            # a content page's cached fragments, and it could only find nothing.
+            return None
         newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
         return (
             mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.utils.html import escape
 
 from apps.exercises import figures
 from apps.exercises.content import load
+from backpain import content_cache
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,11 +184,22 @@ def test_contact_sheet_is_for_staff_only(
 def test_library_cards_draw_their_figures_from_the_same_single_query(
     client, content, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(1):
+    content_cache.version()
+    # The content version, and the exercises with their figures.
+    with django_assert_num_queries(2):
         page = client.get("/exercises/").content.decode()
     drawn = [row for row in EXERCISES if row.get("figure")]
     assert page.count('role="img"') == len(drawn)
     assert page.count('class="fig fig--small') == len(drawn)
+
+
+def test_library_cards_show_the_start_pose_alone(client, content) -> None:
+    """A card has the start pose, not the moving figure: the exercise page has that."""
+    page = client.get("/exercises/?kind=breathing").content.decode()
+    assert "<animate" not in page and "fig__anim" not in page
+    box = next(row for row in EXERCISES if row["slug"] == "box-breathing")["figure"]
+    assert f'aria-label="Figure. Start: {escape(box["keyframes"][0]["label"])}."' in page
+    assert str(figures.still(box)) in page
 
 
 def test_the_exercise_page_shows_its_figure_large(client, content) -> None:
