@@ -140,10 +140,11 @@ def parse_month(value: str | None) -> dt.date | None:
     """The first of the month a `?month=YYYY-MM` value names, or None for anything else."""
     if not value or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
         return None
-    try:
-        return dt.date(int(value[:4]), int(value[5:]), 1)
-    except ValueError:
+    year, month = int(value[:4]), int(value[5:])
+    # Years near the calendar's ends would overflow the month's bounds in UTC.
+    if not (1900 <= year <= 9000 and 1 <= month <= 12):
         return None
+    return dt.date(year, month, 1)
 
 
 def _next_month(first: dt.date) -> dt.date:

@@ -628,7 +628,8 @@ def test_the_timeline_latest_month_skips_a_quiet_one(clinician_client, patient):
 
 
 @pytest.mark.parametrize(
-    "month", ["", "2026-13", "2026-00", "0000-01", "2026-1", "abcd-ef", "2026-01-01", "9" * 40]
+    "month",
+    ["", "2026-13", "2026-00", "0000-01", "0001-01", "9999-12", "2026-1", "abcd-ef", "9" * 40],
 )
 def test_a_bad_month_shows_the_latest_month(clinician_client, patient, two_months, month):
     _, latest = two_months
