@@ -5,11 +5,14 @@ rules as they stand, alerts, the clinician's own notes and the programmes prescr
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import Count, DateField, F, JSONField, Prefetch, Q, Subquery, Value
+from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -17,7 +20,14 @@ from apps.checklist.models import Answer as ChecklistAnswer
 from apps.checklist.models import Run
 from apps.checklist.priorities import Change, compare
 from apps.checklist.results import score_trends
-from apps.progress.models import Plan, PlanItem, PlanKind, Session, SessionEntry
+from apps.progress.models import (
+    CheckIn,
+    FunctionActivity,
+    Plan,
+    PlanItem,
+    PlanKind,
+    Session,
+)
 from apps.progress.progress import progress_summary
 from apps.progress.rules import LOW_PAIN, MEANINGFUL_DROP, WEEKS_BEFORE_JUDGING, Advice
 from apps.screening.models import Question, Screening
@@ -26,6 +36,16 @@ from backpain.wizard import YesNoUnsure
 from .models import Alert, AlertKind, Note
 
 PHYSIO_RULE = "see_physio"
+# What the review shows of a screening and of a checklist run: not their answers' JSON.
+SCREENING_FIELDS = (
+    "kind",
+    "urgency",
+    "trigger_keys",
+    "unsure_keys",
+    "bone_density_caution",
+    "completed_at",
+)
+RUN_FIELDS = ("score", "completed_at")
 
 # What raises each kind of alert, in a clinician's words (apps/clinic/alerts.py has the rules).
 ALERT_REASONS = {
@@ -72,11 +92,6 @@ class Event:
     details: list[Any] = field(default_factory=list)
     trend: str = ""
 
-    @property
-    def month(self) -> dt.date:
-        """The first of the event's month: the review folds the timeline by month."""
-        return self.day.replace(day=1)
-
 
 @dataclass(frozen=True)
 class ExplainedAlert:
@@ -92,10 +107,108 @@ class RuleState:
     why: str
 
 
-def _screening_events(patient: User) -> list[Event]:
-    screenings = list(Screening.objects.filter(user=patient).latest_completed_first())
+@dataclass(frozen=True)
+class Month:
+    """A month of the timeline that has something in it, and how many entries."""
+
+    first: dt.date
+    count: int
+
+    @property
+    def key(self) -> str:
+        """The month as the page's `?month=` value, e.g. "2026-03"."""
+        return self.first.strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The month of the timeline the page shows, with the months around it to link to."""
+
+    first: dt.date
+    events: list[Event]
+    months: list[Month]  # Every month with entries, newest first: the jump list.
+    newer: Month | None
+    older: Month | None
+    latest_screening: Screening | None  # The newest of all, not only this month's.
+
+    @property
+    def key(self) -> str:
+        return self.first.strftime("%Y-%m")
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """The first of the month a `?month=YYYY-MM` value names, or None for anything else."""
+    if not value or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+        return None
+    year, month = int(value[:4]), int(value[5:])
+    # Years near the calendar's ends would overflow the month's bounds in UTC.
+    if not (1900 <= year <= 9000 and 1 <= month <= 12):
+        return None
+    return dt.date(year, month, 1)
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def _local_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The month as aware datetimes in the site's time zone, for timestamp columns."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    return start, dt.datetime.combine(_next_month(first), dt.time.min, tzinfo=zone)
+
+
+def _check_in_day(check_in: CheckIn) -> dt.date:
+    # A check-in belongs to its week: placed on the day it was made, or at the latest on
+    # the week's Sunday (rows loaded later, like the demo's, carry a later created_at).
+    return min(timezone.localdate(check_in.created_at), check_in.week_start + dt.timedelta(6))
+
+
+def _month_counts(patient: User, check_ins: list[CheckIn], runs: list[Run]) -> list[Month]:
+    """Count each month's entries, newest month first: sessions and screenings grouped in
+    SQL (one query for both), check-ins and checklist runs from the lists already loaded."""
+    sessions = (
+        Session.objects.for_patient(patient)
+        .annotate(month=TruncMonth("performed_on"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    screenings = (
+        Screening.objects.filter(user=patient)
+        .completed()
+        # The month in the site's time zone, as a date like the sessions' months.
+        .annotate(month=TruncMonth("completed_at", output_field=DateField()))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    counts: Counter[dt.date] = Counter()
+    for month, n in sessions.union(screenings, all=True):
+        counts[month] += n
+    counts.update(_check_in_day(c).replace(day=1) for c in check_ins)
+    counts.update(timezone.localdate(run.completed_at).replace(day=1) for run in runs)
+    return [Month(first, counts[first]) for first in sorted(counts, reverse=True)]
+
+
+def _screenings(patient: User, first: dt.date) -> tuple[Screening | None, list[Event]]:
+    """The patient's latest screening (the page's header) and the month's screenings as
+    events, in one query: the month's rows and the latest, which is first when it is not
+    one of them anyway."""
+    start, end = _local_bounds(first)
+    mine = Screening.objects.filter(user=patient).latest_completed_first()
+    rows = list(
+        mine.filter(
+            Q(completed_at__gte=start, completed_at__lt=end) | Q(pk=Subquery(mine.values("pk")[:1]))
+        ).only(*SCREENING_FIELDS)
+    )
+    screenings = [row for row in rows if start <= row.completed_at < end]
     keys = {key for screening in screenings for key in screening.trigger_keys}
-    questions = {q.key: q for q in Question.objects.filter(key__in=keys)}
+    questions = {
+        q.key: q for q in Question.objects.filter(key__in=keys).only("key", "trigger", "level")
+    }
     events = []
     for screening in screenings:
         unsure = set(screening.unsure_keys)
@@ -116,21 +229,28 @@ def _screening_events(patient: User) -> list[Event]:
                 triggers,
             )
         )
-    return events
+    return (rows[0] if rows else None), events
 
 
-def _checklist_events(patient: User) -> list[Event]:
-    runs = list(Run.objects.filter(user=patient).latest_completed_first())
+def _checklist_events(runs: list[Run], first: dt.date) -> list[Event]:
+    """The month's checklist runs, each with the answers that moved since the run before
+    (which may be in an earlier month). `runs` is every completed run, newest first."""
+    shown = [
+        (index, run)
+        for index, run in enumerate(runs)
+        if timezone.localdate(run.completed_at).replace(day=1) == first
+    ]
+    needed = {runs[i + j].pk for i, _ in shown for j in (0, 1) if i + j < len(runs)}
     answers: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
-    rows = ChecklistAnswer.objects.filter(run__in=[run.pk for run in runs]).values_list(
+    rows = ChecklistAnswer.objects.filter(run__in=needed).values_list(
         "run_id", "item__key", "item__title", "value"
     )
     for run_id, key, title, value in rows:
         answers[run_id][key] = (title, value)
+    trends = score_trends(runs)
     events = []
-    older = [*runs[1:], None]
-    # Not strict: with no runs, `older` still holds its closing None.
-    for (run, trend), before in zip(score_trends(runs), older, strict=False):
+    for index, run in shown:
+        before = runs[index + 1] if index + 1 < len(runs) else None
         changes = []
         if before is not None:
             previous = answers[before.pk]
@@ -155,59 +275,94 @@ def _checklist_events(patient: User) -> list[Event]:
                 run.completed_at,
                 run,
                 changes,
-                trend,
+                trends[index][1],
             )
         )
     return events
 
 
-def _check_in_events(summary: dict[str, Any]) -> list[Event]:
-    names = {activity.id: activity.name for activity in summary["activities"]}
-    # A check-in belongs to its week: placed on the day it was made, or at the latest on
-    # the week's Sunday (rows loaded later, like the demo's, carry a later created_at).
-    return [
-        Event(
-            "check_in",
-            min(
-                timezone.localdate(check_in.created_at),
-                check_in.week_start + dt.timedelta(days=6),
-            ),
-            check_in.created_at,
-            check_in,
-            sorted(
-                ((names.get(s.activity_id, ""), s.score) for s in check_in.function_scores.all()),
-            ),
+def _check_in_events(
+    check_ins: list[CheckIn], activities: list[FunctionActivity], first: dt.date
+) -> list[Event]:
+    names = {activity.id: activity.name for activity in activities}
+    events = []
+    for check_in in check_ins:
+        day = _check_in_day(check_in)
+        if day.replace(day=1) != first:
+            continue
+        scores = sorted(
+            (names.get(s.activity_id, ""), s.score) for s in check_in.function_scores.all()
         )
-        for check_in in summary["check_ins"]
-    ]
+        events.append(Event("check_in", day, check_in.created_at, check_in, scores))
+    return events
 
 
-def _session_events(patient: User) -> list[Event]:
-    sessions = Session.objects.for_patient(patient).prefetch_related(
-        Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+def _session_events(patient: User, first: dt.date) -> list[Event]:
+    # Plain rows with their exercises gathered in SQL, one query: the timeline shows a few
+    # fields of each, and an exercise instance would decode its JSON (steps, figure, ...)
+    # only to print its name.
+    sessions = (
+        Session.objects.for_patient(patient)
+        .filter(performed_on__gte=first, performed_on__lt=_next_month(first))
+        .values("performed_on", "created_at", "pain_during", "note")
+        .annotate(
+            exercises=JSONBAgg(
+                JSONObject(
+                    name=F("entries__exercise__name"),
+                    sets=F("entries__sets"),
+                    reps=F("entries__reps"),
+                    hold_seconds=F("entries__hold_seconds"),
+                ),
+                filter=Q(entries__isnull=False),
+                order_by="entries__id",
+                default=Value([], JSONField()),
+            )
+        )
     )
     return [
-        Event(
-            "session",
-            session.performed_on,
-            session.created_at,
-            session,
-            list(session.entries.all()),
-        )
-        for session in sessions
+        Event("session", s["performed_on"], s["created_at"], s, s["exercises"]) for s in sessions
     ]
 
 
-def timeline(patient: User, summary: dict[str, Any]) -> list[Event]:
-    """Return the patient's screenings, checklists, check-ins and sessions, newest first."""
+def timeline(
+    patient: User,
+    check_ins: list[CheckIn],
+    activities: list[FunctionActivity],
+    month: dt.date | None = None,
+) -> Period:
+    """Return one month of the patient's screenings, checklists, check-ins and sessions,
+    newest first: `month` if given, else the latest month with anything in it.
+
+    A year of history is ~4,000 rows; a clinician reads the recent weeks first and can page
+    back a month at a time, so only the month shown is loaded and drawn. `check_ins` (all of
+    them, with their function scores) and `activities` are the progress summary's."""
+    runs = list(Run.objects.filter(user=patient).latest_completed_first().only(*RUN_FIELDS))
+    months = _month_counts(patient, check_ins, runs)
+    if month is None:
+        month = months[0].first if months else timezone.localdate().replace(day=1)
+    latest_screening, screening_events = _screenings(patient, month)
     events = [
-        *_screening_events(patient),
-        *_checklist_events(patient),
-        *_check_in_events(summary),
-        *_session_events(patient),
+        *screening_events,
+        *_checklist_events(runs, month),
+        *_check_in_events(check_ins, activities, month),
+        *_session_events(patient, month),
     ]
     events.sort(key=lambda event: (event.day, event.at), reverse=True)
-    return events
+    return Period(
+        first=month,
+        events=events,
+        months=months,
+        newer=next((m for m in reversed(months) if m.first > month), None),
+        older=next((m for m in months if m.first < month), None),
+        latest_screening=latest_screening,
+    )
+
+
+def timeline_alone(patient: User, month: dt.date | None) -> Period:
+    """The timeline without the rest of the review: for htmx paging between months."""
+    check_ins = list(CheckIn.objects.for_patient(patient).prefetch_related("function_scores"))
+    activities = list(FunctionActivity.objects.filter(patient=patient))
+    return timeline(patient, check_ins, activities, month)
 
 
 def physio_rule(summary: dict[str, Any], advice: list[Advice]) -> RuleState:
@@ -281,17 +436,19 @@ def programmes(patient: User) -> list[Plan]:
     )
 
 
-def review(patient: User, *, clinician: User, today: dt.date) -> dict[str, Any]:
-    """Return the context of the patient review page."""
+def review(
+    patient: User, *, clinician: User, today: dt.date, month: dt.date | None = None
+) -> dict[str, Any]:
+    """Return the context of the patient review page, its timeline showing `month` (the
+    latest month with entries when None)."""
     summary = progress_summary(patient, today)
     open_alerts, seen_alerts = alerts(patient)
-    events = timeline(patient, summary)
-    latest_screening = next((e.obj for e in events if e.kind == "screening"), None)
+    period = timeline(patient, summary["check_ins"], summary["activities"], month)
     return {
         **summary,
         "patient": patient,
-        "timeline": events,
-        "latest_screening": latest_screening,
+        "period": period,
+        "latest_screening": period.latest_screening,
         "physio_rule": physio_rule(summary, summary["advice"]),
         "open_alerts": open_alerts,
         "seen_alerts": seen_alerts,

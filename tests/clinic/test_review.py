@@ -13,8 +13,9 @@ from django.utils import timezone
 from apps.accounts.models import CareLink, User
 from apps.checklist.models import Item
 from apps.clinic.models import Alert, AlertKind, AuditAction, AuditEvent, Note
-from apps.clinic.timeline import physio_rule, timeline
+from apps.clinic.timeline import parse_month, physio_rule, timeline
 from apps.progress.models import (
+    CheckIn,
     FunctionActivity,
     FunctionScore,
     Plan,
@@ -36,6 +37,8 @@ from tests.factories import (
 from tests.screening.factories import ScreeningFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# Paging the timeline: htmx swaps the section with the id "timeline".
+TIMELINE = {**HTMX, "HTTP_HX_TARGET": "timeline"}
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +53,21 @@ def note_url(patient: User) -> str:
 
 def seen_url(patient: User, alert: Alert) -> str:
     return reverse("clinic:alert_seen", args=[patient.uuid, alert.uuid])
+
+
+def last_month() -> dt.date:
+    """The first of last month: test histories placed there fill one page of the timeline
+    whatever today's date is."""
+    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def its_monday(first: dt.date) -> dt.date:
+    """The month's first Monday: its week ends in the same month."""
+    return first + dt.timedelta(days=-first.weekday() % 7)
+
+
+def noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
 
 
 def client_for(user: User) -> Client:
@@ -202,16 +220,20 @@ def test_marking_an_alert_seen_writes_exactly_one_event(clinician, clinician_cli
 
 
 def test_the_review_shows_the_timeline_newest_first(content, clinician_client, patient):
+    start = its_monday(last_month())
     ScreeningFactory(
         user=patient,
         urgency=Urgency.URGENT,
         trigger_keys=["night_pain"],
         unsure_keys=["night_pain"],
-        completed_at=timezone.now() - dt.timedelta(days=20),
+        completed_at=noon(start + dt.timedelta(days=3)),
     )
-    CheckInFactory(patient=patient, week_start=monday(1), pain_average=4, pain_worst=7)
+    # A check-in made later than its week is placed on the week's Sunday.
+    CheckInFactory(patient=patient, week_start=start, pain_average=4, pain_worst=7)
     exercise = ExerciseFactory(name="Cat and camel")
-    session = SessionFactory(patient=patient, performed_on=timezone.localdate(), pain_during=2)
+    session = SessionFactory(
+        patient=patient, performed_on=start + dt.timedelta(days=8), pain_during=2
+    )
     SessionEntry.objects.create(session=session, exercise=exercise, sets=2, reps=8)
 
     page = clinician_client.get(review_url(patient)).content.decode()
@@ -249,8 +271,9 @@ def test_a_checklist_run_shows_what_changed_since_the_one_before(
     content, clinician_client, patient
 ):
     first_key, second_key = list(Item.objects.active().values_list("key", flat=True))[:2]
-    completed_run(patient, {first_key: "no", second_key: "yes"}, days_ago=10)
-    completed_run(patient, {first_key: "yes", second_key: "no"}, days_ago=1)
+    # Both in this month, so on the page the timeline opens on.
+    completed_run(patient, {first_key: "no", second_key: "yes"})
+    completed_run(patient, {first_key: "yes", second_key: "no"})
     titles = dict(Item.objects.values_list("key", "title"))
 
     page = clinician_client.get(review_url(patient)).content.decode()
@@ -510,21 +533,159 @@ def test_the_review_runs_the_same_queries_for_1_and_52_weeks(
     small, large = review_queries(client, short), review_queries(client, long)
 
     assert small == large, (small, large)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(23):
         client.get(review_url(long))
+    # Only the latest month is drawn; every month is a link away.
     page = client.get(review_url(long)).content.decode()
-    assert page.count('data-event="check_in"') == 52
-    assert page.count('data-event="session"') == 52
-    assert page.count('data-event="checklist"') == 52
-    assert page.count('data-event="screening"') == 52
+    months = re.findall(r'href="\?month=(\d{4}-\d{2})#timeline"', page)
+    assert len(set(months)) >= 12
+    assert page.count('data-event="check_in"') <= 6
+    assert page.count('data-event="session"') <= 6
+
+
+def test_the_timeline_fragment_runs_the_same_queries_for_1_and_52_weeks(content, clinician):
+    short, long = UserFactory(), UserFactory()
+    for patient in (short, long):
+        CareLink.objects.create(patient=patient, clinician=clinician)
+    history(short, clinician, 1)
+    history(long, clinician, 52)
+    client = client_for(clinician)
+    client.get(review_url(short), **TIMELINE)
+
+    def fragment_queries(patient: User, month: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{review_url(patient)}?month={month}", **TIMELINE)
+        assert response.status_code == 200
+        return len(queries)
+
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert fragment_queries(short, this_month) == fragment_queries(long, this_month)
 
 
 def test_the_timeline_is_sorted_newest_first_across_kinds(content, patient):
-    CheckInFactory(patient=patient, week_start=monday(3))
-    SessionFactory(patient=patient, performed_on=monday(1))
-    ScreeningFactory(user=patient, completed_at=timezone.now() - dt.timedelta(weeks=2))
+    start = its_monday(last_month())
+    CheckInFactory(patient=patient, week_start=start)  # on its Sunday, start + 6
+    SessionFactory(patient=patient, performed_on=start + dt.timedelta(days=13))
+    ScreeningFactory(user=patient, completed_at=noon(start + dt.timedelta(days=9)))
 
-    events = timeline(patient, progress_summary(patient, timezone.localdate()))
+    check_ins = list(CheckIn.objects.for_patient(patient))
+    events = timeline(patient, check_ins, [], last_month()).events
 
     assert [event.kind for event in events] == ["session", "screening", "check_in"]
     assert [event.day for event in events] == sorted((e.day for e in events), reverse=True)
+
+
+# ---- the timeline, a month at a time -------------------------------------------------
+
+
+@pytest.fixture
+def two_months(patient) -> tuple[dt.date, dt.date]:
+    """A session in last month (pain 3) and one today (pain 6)."""
+    earlier, latest = last_month(), timezone.localdate()
+    SessionFactory(patient=patient, performed_on=earlier + dt.timedelta(days=4), pain_during=3)
+    SessionFactory(patient=patient, performed_on=latest, pain_during=6)
+    return earlier, latest.replace(day=1)
+
+
+def test_the_timeline_opens_on_the_latest_month_with_a_link_to_the_one_before(
+    clinician_client, patient, two_months
+):
+    earlier, latest = two_months
+
+    page = clinician_client.get(review_url(patient)).content.decode()
+
+    assert f'data-month="{latest:%Y-%m}"' in page
+    assert "pain during 6 out of 10" in page
+    assert "pain during 3 out of 10" not in page
+    assert f'<a href="?month={earlier:%Y-%m}#timeline"' in page  # works without JavaScript
+    assert f"Older: {earlier:%B %Y}" in page
+    assert "data-newer" not in page
+
+
+def test_an_older_month_shows_its_entries_and_links_back(clinician_client, patient, two_months):
+    earlier, latest = two_months
+
+    page = clinician_client.get(f"{review_url(patient)}?month={earlier:%Y-%m}").content.decode()
+
+    assert f'data-month="{earlier:%Y-%m}"' in page
+    assert "pain during 3 out of 10" in page
+    assert "pain during 6 out of 10" not in page
+    assert f"Newer: {latest:%B %Y}" in page
+    assert "data-older" not in page
+    # The rest of the review still covers the whole history.
+    assert 'id="charts-heading"' in page and 'id="notes"' in page
+
+
+def test_the_timeline_latest_month_skips_a_quiet_one(clinician_client, patient):
+    """A patient quiet for months still opens on what they did last, not on an empty month."""
+    long_ago = (last_month() - dt.timedelta(days=70)).replace(day=1)
+    SessionFactory(patient=patient, performed_on=long_ago, pain_during=4)
+
+    page = clinician_client.get(review_url(patient)).content.decode()
+
+    assert f'data-month="{long_ago:%Y-%m}"' in page
+    assert "pain during 4 out of 10" in page
+
+
+@pytest.mark.parametrize(
+    "month",
+    ["", "2026-13", "2026-00", "0000-01", "0001-01", "9999-12", "2026-1", "abcd-ef", "9" * 40],
+)
+def test_a_bad_month_shows_the_latest_month(clinician_client, patient, two_months, month):
+    _, latest = two_months
+
+    response = clinician_client.get(review_url(patient), {"month": month})
+
+    assert response.status_code == 200
+    assert f'data-month="{latest:%Y-%m}"' in response.content.decode()
+
+
+def test_a_month_with_nothing_in_it_says_so(clinician_client, patient, two_months):
+    earlier, _ = two_months
+    empty = (earlier - dt.timedelta(days=1)).replace(day=1)
+
+    page = clinician_client.get(f"{review_url(patient)}?month={empty:%Y-%m}").content.decode()
+
+    assert f"Nothing recorded in {empty:%B %Y}." in page
+    assert f"Newer: {earlier:%B %Y}" in page
+
+
+def test_parse_month_takes_only_a_real_year_and_month():
+    assert parse_month("2026-03") == dt.date(2026, 3, 1)
+    for bad in (None, "", "2026-3", "2026-13", "0000-01", "2026-03-01", " 2026-03", "２０２６-03"):
+        assert parse_month(bad) is None, bad
+
+
+def test_htmx_paging_answers_with_the_timeline_section_alone(
+    clinician, clinician_client, patient, two_months
+):
+    earlier, _ = two_months
+
+    response = clinician_client.get(f"{review_url(patient)}?month={earlier:%Y-%m}", **TIMELINE)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<section id="timeline"')
+    assert "<html" not in page and 'id="alerts"' not in page and 'id="notes"' not in page
+    assert "pain during 3 out of 10" in page
+    assert "HX-Request" in response["Vary"]
+    # Reading another month of the record is still a view of it.
+    assert AuditEvent.objects.filter(
+        actor=clinician, patient=patient, action=AuditAction.VIEW
+    ).exists()
+
+
+def test_htmx_requests_for_other_targets_get_the_whole_page(clinician_client, patient):
+    page = clinician_client.get(review_url(patient), **HTMX).content.decode()
+    assert 'id="alerts"' in page and 'id="timeline"' in page
+
+
+def test_paging_the_timeline_is_refused_to_an_unlinked_clinician(
+    stranger_clinician_client, patient_client, patient, two_months
+):
+    earlier, _ = two_months
+    url = f"{review_url(patient)}?month={earlier:%Y-%m}"
+
+    for outsider in (stranger_clinician_client, patient_client):
+        assert outsider.get(url).status_code == 404
+        assert outsider.get(url, **TIMELINE).status_code == 404

@@ -58,7 +58,8 @@ BUDGETS: dict[str, int] = {
     "clinic:dashboard": 7,
     "clinic:prescribe": 9,
     "clinic:report": 12,
-    # Everything about one patient, each part one query (the audit event is a write).
+    # Everything about one patient, each part one query (the audit event is a write); its
+    # timeline fragment (one month, HX-Target "timeline") takes 13.
     "clinic:review": 21,
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
@@ -73,7 +74,7 @@ BUDGETS: dict[str, int] = {
 }
 
 # htmx requests the pages make with a target that picks a different fragment.
-HTMX_TARGETS = {"progress:log": ["log-results"]}
+HTMX_TARGETS = {"clinic:review": ["timeline"], "progress:log": ["log-results"]}
 
 
 def asker(name: str) -> str | None:

@@ -23,7 +23,13 @@ from ..models import Alert, AuditAction, AuditEvent, Note
 
 
 def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> HttpResponse:
-    context = timeline.review(patient, clinician=request.user, today=timezone.localdate())
+    context = timeline.review(
+        patient,
+        clinician=request.user,
+        today=timezone.localdate(),
+        # Anything but a YYYY-MM month shows the latest month, never an error.
+        month=timeline.parse_month(request.GET.get("month")),
+    )
     return render(request, "clinic/review.html", {**context, "note_form": note_form})
 
 
@@ -32,7 +38,20 @@ def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> Ht
 def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
     patient = patient_for(request, uuid)
     AuditEvent.record(request, AuditAction.VIEW, patient=patient, object_ref="review")
-    return _review_page(request, patient, NoteForm())
+    if (
+        request.htmx
+        and request.htmx.target == "timeline"
+        and not request.htmx.history_restore_request
+    ):
+        # Paging the timeline by month: only that section is drawn again.
+        period = timeline.timeline_alone(patient, timeline.parse_month(request.GET.get("month")))
+        response = render(
+            request, "clinic/review.html#timeline", {"patient": patient, "period": period}
+        )
+    else:
+        response = _review_page(request, patient, NoteForm())
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_POST
