@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.checklist.models import Run
@@ -17,6 +18,7 @@ from .charts import (
     adherence_calendar,
     calendar_size,
     calendar_weeks,
+    day_label,
     line_chart,
     streak,
 )
@@ -107,8 +109,26 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
     return {
         "check_ins": check_ins,
         "pain_summary": pain_summary,
+        # The tables beside the charts, as the text they show: a year of rows costs little
+        # to write out this way, and much through template filters.
+        "pain_rows": [
+            (
+                day_label(c.week_start),
+                str(c.pain_average),
+                str(c.pain_worst),
+                str(c.sleep_nights),
+                str(c.days_active),
+            )
+            for c in check_ins
+        ],
         "function_rows": [
-            (check_in.week_start, [week.get(activity.id) for activity in activities])
+            (
+                day_label(check_in.week_start),
+                [
+                    "not scored" if week.get(activity.id) is None else str(week[activity.id])
+                    for activity in activities
+                ],
+            )
             for check_in, week in zip(check_ins, scores_by_week, strict=True)
         ],
         "activities": activities,
@@ -116,6 +136,9 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         "function_chart": function,
         "checklist_chart": checklist,
         "checklist_runs": runs,
+        "checklist_rows": [
+            (day_label(timezone.localdate(completed)), str(score)) for completed, score in runs
+        ],
         "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
         "calendar_weeks": calendar_weeks(today, CALENDAR_WEEKS),
         "calendar_size": calendar_size(CALENDAR_WEEKS),
