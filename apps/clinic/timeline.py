@@ -175,7 +175,8 @@ def _check_in_events(summary: dict[str, Any]) -> list[Event]:
             check_in.created_at,
             check_in,
             sorted(
-                ((names.get(s.activity_id, ""), s.score) for s in check_in.function_scores.all()),
+                (names.get(activity_id, ""), score)
+                for activity_id, score in summary["function_scores"][check_in.id].items()
             ),
         )
         for check_in in summary["check_ins"]

@@ -19,17 +19,40 @@ from .models import HOURS, CheckIn, FunctionActivity, Reminder, Session, Weekday
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
 
-def _radio(option: dict[str, Any]) -> SafeString:
-    """One radio button, as Django's input.html and attrs.html write it (every value escaped)."""
+def _input(widget: dict[str, Any]) -> SafeString:
+    """An <input>, as Django's input.html and attrs.html write it (every value escaped), from
+    a widget's or a radio option's context."""
+    value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
     attrs = "".join(
-        f" {name}" if value is True else f' {name}="{escape(value)}"'
-        for name, value in option["attrs"].items()
-        if value is not False
+        f" {name}" if on is True else f' {name}="{escape(on)}"'
+        for name, on in widget["attrs"].items()
+        if on is not False
     )
-    return mark_safe(  # noqa: S308 (the name, value and attributes are escaped)
-        f'<input type="radio" name="{escape(option["name"])}" value="{escape(option["value"])}"'
-        f"{attrs}>"
+    return mark_safe(  # noqa: S308 (the type, name, value and attributes are escaped)
+        f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{attrs}>'
     )
+
+
+class QuickInput(forms.widgets.Input):
+    """An input written out by `_input` rather than by two templates: the session log has
+    four inputs a line, up to 20 lines."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        return _input(self.get_context(name, value, attrs)["widget"])
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickHiddenInput(QuickInput, forms.HiddenInput):
+    pass
 
 
 class PainScale(forms.RadioSelect):
@@ -63,7 +86,7 @@ class PainScale(forms.RadioSelect):
             (
                 (
                     flatatt({"for": option["attrs"].get("id")}),
-                    _radio(option),
+                    _input(option),
                     option["label"],
                     self._end_word(index, option["value"]),
                 )
@@ -101,7 +124,7 @@ class RadioList(forms.RadioSelect):
             "",
             "<div>\n    <label{}>{} {}</label>\n</div>",
             (
-                (flatatt({"for": option["attrs"].get("id")}), _radio(option), option["label"])
+                (flatatt({"for": option["attrs"].get("id")}), _input(option), option["label"])
                 for _, group, _ in widget["optgroups"]
                 for option in group
             ),
@@ -167,7 +190,7 @@ def _amount(label: str, low: int, high: int, message: str) -> forms.IntegerField
         max_value=high,
         required=False,
         error_messages={"invalid": message, "min_value": message, "max_value": message},
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=QuickNumberInput(attrs={"inputmode": "numeric"}),
     )
 
 
@@ -194,7 +217,7 @@ class EntryForm(forms.Form):
 
     # Empty for a line with no exercise: the routine player sends one for a move skipped
     # before any of it was done, and such a line is left out like an unticked one.
-    exercise = forms.CharField(max_length=80, widget=forms.HiddenInput, required=False)
+    exercise = forms.CharField(max_length=80, widget=QuickHiddenInput, required=False)
     done = forms.BooleanField(label="Done", required=False)
     sets = _amount("Sets", 1, 20, "Enter sets from 1 to 20.")
     reps = _amount("Reps", 1, 200, "Enter reps from 1 to 200.")

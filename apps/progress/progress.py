@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Max
@@ -22,7 +23,7 @@ from .charts import (
     line_chart,
     streak,
 )
-from .models import CheckIn, FunctionActivity, Plan, Session, week_start
+from .models import CheckIn, FunctionActivity, FunctionScore, Plan, Session, week_start
 from .rules import WeekScore, progress_advice
 
 CALENDAR_WEEKS = 12
@@ -44,7 +45,13 @@ def planned_sessions_per_week(plan: Plan | None) -> int:
 
 
 def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
-    check_ins = list(CheckIn.objects.for_patient(patient).prefetch_related("function_scores"))
+    check_ins = list(CheckIn.objects.for_patient(patient))
+    # A year of weeks holds up to 156 activity scores: read as values, not model rows.
+    scores: dict[int, dict[int, int]] = defaultdict(dict)
+    for check_in_id, activity_id, score in FunctionScore.objects.filter(
+        check_in__patient=patient
+    ).values_list("check_in_id", "activity_id", "score"):
+        scores[check_in_id][activity_id] = score
     activities = list(FunctionActivity.objects.filter(patient=patient))
     since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
     session_days = set(
@@ -65,10 +72,7 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         better="lower",
         y_label=PAIN_SCALE,
     )
-    scores_by_week = [
-        {score.activity_id: score.score for score in check_in.function_scores.all()}
-        for check_in in check_ins
-    ]
+    scores_by_week = [scores[check_in.id] for check_in in check_ins]
     function = line_chart(
         labels,
         [
@@ -108,6 +112,8 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         )
     return {
         "check_ins": check_ins,
+        # {check-in id: {activity id: score}}
+        "function_scores": scores,
         "pain_summary": pain_summary,
         # The tables beside the charts, as the text they show: a year of rows costs little
         # to write out this way, and much through template filters.
