@@ -28,7 +28,7 @@ from apps.progress.models import (
     PlanKind,
     Session,
 )
-from apps.progress.progress import progress_summary
+from apps.progress.progress import function_scores, progress_summary
 from apps.progress.rules import LOW_PAIN, MEANINGFUL_DROP, WEEKS_BEFORE_JUDGING, Advice
 from apps.screening.models import Question, Screening
 from backpain.wizard import YesNoUnsure
@@ -282,7 +282,10 @@ def _checklist_events(runs: list[Run], first: dt.date) -> list[Event]:
 
 
 def _check_in_events(
-    check_ins: list[CheckIn], activities: list[FunctionActivity], first: dt.date
+    check_ins: list[CheckIn],
+    scores: dict[int, dict[int, int]],
+    activities: list[FunctionActivity],
+    first: dt.date,
 ) -> list[Event]:
     names = {activity.id: activity.name for activity in activities}
     events = []
@@ -290,10 +293,11 @@ def _check_in_events(
         day = _check_in_day(check_in)
         if day.replace(day=1) != first:
             continue
-        scores = sorted(
-            (names.get(s.activity_id, ""), s.score) for s in check_in.function_scores.all()
+        named = sorted(
+            (names.get(activity_id, ""), score)
+            for activity_id, score in scores.get(check_in.id, {}).items()
         )
-        events.append(Event("check_in", day, check_in.created_at, check_in, scores))
+        events.append(Event("check_in", day, check_in.created_at, check_in, named))
     return events
 
 
@@ -327,6 +331,7 @@ def _session_events(patient: User, first: dt.date) -> list[Event]:
 def timeline(
     patient: User,
     check_ins: list[CheckIn],
+    scores: dict[int, dict[int, int]],
     activities: list[FunctionActivity],
     month: dt.date | None = None,
 ) -> Period:
@@ -335,7 +340,7 @@ def timeline(
 
     A year of history is ~4,000 rows; a clinician reads the recent weeks first and can page
     back a month at a time, so only the month shown is loaded and drawn. `check_ins` (all of
-    them, with their function scores) and `activities` are the progress summary's."""
+    them), their function `scores` and `activities` are the progress summary's."""
     runs = list(Run.objects.filter(user=patient).latest_completed_first().only(*RUN_FIELDS))
     months = _month_counts(patient, check_ins, runs)
     if month is None:
@@ -344,7 +349,7 @@ def timeline(
     events = [
         *screening_events,
         *_checklist_events(runs, month),
-        *_check_in_events(check_ins, activities, month),
+        *_check_in_events(check_ins, scores, activities, month),
         *_session_events(patient, month),
     ]
     events.sort(key=lambda event: (event.day, event.at), reverse=True)
@@ -360,9 +365,9 @@ def timeline(
 
 def timeline_alone(patient: User, month: dt.date | None) -> Period:
     """The timeline without the rest of the review: for htmx paging between months."""
-    check_ins = list(CheckIn.objects.for_patient(patient).prefetch_related("function_scores"))
+    check_ins = list(CheckIn.objects.for_patient(patient))
     activities = list(FunctionActivity.objects.filter(patient=patient))
-    return timeline(patient, check_ins, activities, month)
+    return timeline(patient, check_ins, function_scores(patient), activities, month)
 
 
 def physio_rule(summary: dict[str, Any], advice: list[Advice]) -> RuleState:
@@ -443,7 +448,9 @@ def review(
     latest month with entries when None)."""
     summary = progress_summary(patient, today)
     open_alerts, seen_alerts = alerts(patient)
-    period = timeline(patient, summary["check_ins"], summary["activities"], month)
+    period = timeline(
+        patient, summary["check_ins"], summary["function_scores"], summary["activities"], month
+    )
     return {
         **summary,
         "patient": patient,

@@ -83,6 +83,11 @@ class ExerciseQuerySet(models.QuerySet["Exercise"]):
             .order_by("-similarity", "name")
         )
 
+    def for_log(self) -> ExerciseQuerySet:
+        """Only what the session log shows and fills in: names, kinds and doses. The steps,
+        figures and variants are most of each row, and the log loads the whole library."""
+        return self.only("slug", "name", "kind", "sets", "reps", "hold_seconds", "duration_seconds")
+
     def in_slug_order(self, slugs: list[str]) -> list[Exercise]:
         """Return the exercises for these slugs in the order given, unknown slugs dropped."""
         by_slug = {exercise.slug: exercise for exercise in self.filter(slug__in=slugs)}

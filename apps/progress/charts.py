@@ -30,9 +30,13 @@ class Series:
     name: str
     css: str  # class suffix that sets the colour and the line style
     values: list[float | None]
+    # Both drawn in the nested SVG's units (LINES_WIDTH across, pixels down): the line, and
+    # its dots as one path of zero-length strokes with round caps, so a year of weeks is
+    # two elements rather than one per value (the non-scaling stroke keeps the dots round).
     points: str = ""
-    # (x as a percentage of the plot's width, y in pixels, value)
-    dots: list[tuple[float, float, float]] = field(default_factory=list)
+    dots: str = ""
+    # (x, y) of each value, in those units
+    coords: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,13 @@ def line_chart(
             anchor = "end"
         chart.x_ticks.append(XTick(round(x(i), 2), labels[i], anchor))
     for line in series:
-        coords = [
-            (round(x(i), 2), round(y(v), 1), v) for i, v in enumerate(line.values) if v is not None
+        line.coords = [
+            (round(x(i) * LINES_WIDTH / 100, 1), round(y(v), 1))
+            for i, v in enumerate(line.values)
+            if v is not None
         ]
-        line.points = " ".join(f"{round(cx * LINES_WIDTH / 100, 1)},{cy}" for cx, cy, _ in coords)
-        line.dots = coords
+        line.points = " ".join(f"{cx},{cy}" for cx, cy in line.coords)
+        line.dots = "".join(f"M{cx},{cy}h0" for cx, cy in line.coords)
     return chart
 
 
@@ -143,11 +149,26 @@ class CalendarDay:
     y: int
     future: bool
 
+    # Words and classes made here rather than by template filters: 84 cells a page.
+    @property
+    def title(self) -> str:
+        return f"{self.day:%a} {self.day.day} {self.day:%b}" + (": session" if self.active else "")
+
+    @property
+    def css(self) -> str:
+        if self.active:
+            return "calendar__day calendar__day--active"
+        return "calendar__day calendar__day--future" if self.future else "calendar__day"
+
 
 @dataclass(frozen=True)
 class CalendarWeek:
     x: int
     monday: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.monday.day} {self.monday:%b}"
 
 
 def calendar_size(weeks: int) -> tuple[int, int]:
@@ -183,6 +204,12 @@ def calendar_weeks(today: dt.date, weeks: int = 12) -> list[CalendarWeek]:
         CalendarWeek(GRID_LEFT + index * PITCH, first_monday + dt.timedelta(weeks=index))
         for index in range(0, weeks, WEEK_LABEL_EVERY)
     ]
+
+
+def day_label(day: dt.date) -> str:
+    """ "21 Nov 2026", as the tables beside the charts name their rows: formatted once here,
+    not by a template filter in each of a year's rows."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def streak(days_with_session: set[dt.date], today: dt.date) -> int:

@@ -4,7 +4,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.exercises.models import Exercise
 from apps.screening.triage import Level
@@ -16,10 +19,121 @@ from .models import HOURS, CheckIn, FunctionActivity, Reminder, Session, Weekday
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
 
-class PainScale(forms.RadioSelect):
-    """0-10 as a row of radio buttons, with words at both ends (templates/forms/pain_scale.html)."""
+def _input(widget: dict[str, Any]) -> SafeString:
+    """An <input>, as Django's input.html and attrs.html write it (every value escaped), from
+    a widget's or a radio option's context."""
+    value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+    attrs = "".join(
+        f" {name}" if on is True else f' {name}="{escape(on)}"'
+        for name, on in widget["attrs"].items()
+        if on is not False
+    )
+    return mark_safe(  # noqa: S308 (the type, name, value and attributes are escaped)
+        f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{attrs}>'
+    )
 
-    template_name = "forms/pain_scale.html"
+
+class QuickInput(forms.widgets.Input):
+    """An input written out by `_input` rather than by two templates: the session log has
+    four inputs a line, up to 20 lines."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        return _input(self.get_context(name, value, attrs)["widget"])
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickHiddenInput(QuickInput, forms.HiddenInput):
+    pass
+
+
+class PainScale(forms.RadioSelect):
+    """0-10 as a row of radio buttons, with words at both ends.
+
+    Eleven equal cells in one row; the end words sit under the ends. Each end radio also
+    carries its word (visually hidden) so a screen reader hears "0, no pain"; the words under
+    the row repeat that for sighted people and are hidden from screen readers.
+
+    Written out here rather than by a template per button: the weekly check-in has five
+    scales, and two templates included for each of their 56 buttons cost it over 10 ms.
+    """
+
+    low, high = "No pain", "Worst imaginable"
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        options = [
+            option
+            for _, group, _ in self.get_context(name, value, attrs)["widget"]["optgroups"]
+            for option in group
+        ]
+        cells = format_html_join(
+            "\n",
+            '<label class="scale__option"{}>{}<span class="scale__number">{}</span>{}</label>',
+            (
+                (
+                    flatatt({"for": option["attrs"].get("id")}),
+                    _input(option),
+                    option["label"],
+                    self._end_word(index, option["value"]),
+                )
+                for index, option in enumerate(options)
+            ),
+        )
+        return format_html(
+            '<div class="scale">\n<div class="scale__row">\n{}\n</div>\n'
+            '<div class="scale__ends" aria-hidden="true"><span class="scale__word">{}</span>'
+            '<span class="scale__word">{}</span></div>\n</div>',
+            cells,
+            self.low,
+            self.high,
+        )
+
+    def _end_word(self, index: int, value: Any) -> SafeString:
+        word = self.low if index == 0 and value == 0 else self.high if value == 10 else ""
+        return format_html('<span class="visually-hidden">, {}</span>', word) if word else ""
+
+
+class RadioList(forms.RadioSelect):
+    """Django's radio list, the same markup as its radio.html, written out here: the weekly
+    check-in asks about every warning sign, three buttons each, and the templates Django
+    includes per button made most of the page's time."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            "<div>\n    <label{}>{} {}</label>\n</div>",
+            (
+                (flatatt({"for": option["attrs"].get("id")}), _input(option), option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html(
+            "<div{}>{}\n</div>",
+            flatatt({"id": widget["attrs"].get("id"), "class": widget["attrs"].get("class")}),
+            options,
+        )
 
 
 def pain_field(label: str, help_text: str = "") -> forms.TypedChoiceField:
@@ -76,7 +190,7 @@ def _amount(label: str, low: int, high: int, message: str) -> forms.IntegerField
         max_value=high,
         required=False,
         error_messages={"invalid": message, "min_value": message, "max_value": message},
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=QuickNumberInput(attrs={"inputmode": "numeric"}),
     )
 
 
@@ -103,7 +217,7 @@ class EntryForm(forms.Form):
 
     # Empty for a line with no exercise: the routine player sends one for a move skipped
     # before any of it was done, and such a line is left out like an unticked one.
-    exercise = forms.CharField(max_length=80, widget=forms.HiddenInput, required=False)
+    exercise = forms.CharField(max_length=80, widget=QuickHiddenInput, required=False)
     done = forms.BooleanField(label="Done", required=False)
     sets = _amount("Sets", 1, 20, "Enter sets from 1 to 20.")
     reps = _amount("Reps", 1, 200, "Enter reps from 1 to 200.")
@@ -265,7 +379,7 @@ class CheckInForm(forms.ModelForm):
             self.fields[name] = forms.ChoiceField(
                 label=question.trigger,
                 choices=YesNoUnsure.choices,
-                widget=forms.RadioSelect,
+                widget=RadioList,
                 error_messages={
                     "required": ANSWER_MESSAGE,
                     "invalid_choice": ANSWER_MESSAGE,
@@ -319,7 +433,7 @@ class CheckInForm(forms.ModelForm):
 class FunctionScale(PainScale):
     """0 = cannot do it at all, 10 = as well as before the back problem."""
 
-    template_name = "forms/function_scale.html"
+    low, high = "Cannot do it", "As well as before"
 
 
 class SwapForm(forms.Form):

@@ -5,10 +5,11 @@ import uuid
 from typing import Any, Self
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -238,9 +239,16 @@ class SessionQuerySet(models.QuerySet["Session"]):
         return self.filter(performed_on__gte=day)
 
     def recent(self, count: int = 10) -> Self:
-        """The latest sessions with their exercises, in three queries however many."""
-        return self.prefetch_related(
-            models.Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+        """The latest sessions, each with `exercise_names` in the order logged: all the list
+        shows of their exercises, in one query however many (no entry or exercise rows)."""
+        # Meta.ordering is not applied to an aggregating query: named again here.
+        return self.order_by("-performed_on", "-created_at").annotate(
+            exercise_names=ArrayAgg(
+                "entries__exercise__name",
+                filter=Q(entries__isnull=False),
+                order_by="entries__id",
+                default=Value([]),
+            )
         )[:count]
 
 

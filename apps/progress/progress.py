@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.checklist.models import Run
@@ -17,10 +19,11 @@ from .charts import (
     adherence_calendar,
     calendar_size,
     calendar_weeks,
+    day_label,
     line_chart,
     streak,
 )
-from .models import CheckIn, FunctionActivity, Plan, Session, week_start
+from .models import CheckIn, FunctionActivity, FunctionScore, Plan, Session, week_start
 from .rules import WeekScore, progress_advice
 
 CALENDAR_WEEKS = 12
@@ -41,8 +44,21 @@ def planned_sessions_per_week(plan: Plan | None) -> int:
     return sum(1 for _, items in plan.week() if items) if plan is not None else 0
 
 
+def function_scores(patient: User) -> dict[int, dict[int, int]]:
+    """Each check-in's activity scores, {check_in id: {activity id: score}}.
+
+    A year of weeks holds up to 156 of them: read as values, not model rows."""
+    scores: dict[int, dict[int, int]] = defaultdict(dict)
+    for check_in_id, activity_id, score in FunctionScore.objects.filter(
+        check_in__patient=patient
+    ).values_list("check_in_id", "activity_id", "score"):
+        scores[check_in_id][activity_id] = score
+    return scores
+
+
 def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
-    check_ins = list(CheckIn.objects.for_patient(patient).prefetch_related("function_scores"))
+    check_ins = list(CheckIn.objects.for_patient(patient))
+    scores = function_scores(patient)
     activities = list(FunctionActivity.objects.filter(patient=patient))
     since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
     session_days = set(
@@ -63,10 +79,7 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         better="lower",
         y_label=PAIN_SCALE,
     )
-    scores_by_week = [
-        {score.activity_id: score.score for score in check_in.function_scores.all()}
-        for check_in in check_ins
-    ]
+    scores_by_week = [scores[check_in.id] for check_in in check_ins]
     function = line_chart(
         labels,
         [
@@ -106,9 +119,29 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         )
     return {
         "check_ins": check_ins,
+        # {check-in id: {activity id: score}}
+        "function_scores": scores,
         "pain_summary": pain_summary,
+        # The tables beside the charts, as the text they show: a year of rows costs little
+        # to write out this way, and much through template filters.
+        "pain_rows": [
+            (
+                day_label(c.week_start),
+                str(c.pain_average),
+                str(c.pain_worst),
+                str(c.sleep_nights),
+                str(c.days_active),
+            )
+            for c in check_ins
+        ],
         "function_rows": [
-            (check_in.week_start, [week.get(activity.id) for activity in activities])
+            (
+                day_label(check_in.week_start),
+                [
+                    "not scored" if week.get(activity.id) is None else str(week[activity.id])
+                    for activity in activities
+                ],
+            )
             for check_in, week in zip(check_ins, scores_by_week, strict=True)
         ],
         "activities": activities,
@@ -116,6 +149,9 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         "function_chart": function,
         "checklist_chart": checklist,
         "checklist_runs": runs,
+        "checklist_rows": [
+            (day_label(timezone.localdate(completed)), str(score)) for completed, score in runs
+        ],
         "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
         "calendar_weeks": calendar_weeks(today, CALENDAR_WEEKS),
         "calendar_size": calendar_size(CALENDAR_WEEKS),

@@ -324,7 +324,7 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
     Like the prescription page (apps/exercises/picker.py), the lines live in the page's
     one form until it is saved; with htmx, Add and Remove swap only the lines.
     """
-    library = {exercise.slug: exercise for exercise in Exercise.objects.all()}
+    library = {exercise.slug: exercise for exercise in Exercise.objects.for_log()}
     data = request.POST if request.method == "POST" else request.GET
     search = library_search(data, library)
     change = None

@@ -66,9 +66,9 @@ BUDGETS: dict[str, int] = {
     "exercises:detail": 7,
     "home": 9,
     "mfa_reauthenticate": 8,
-    "progress:home": 13,
-    "progress:log": 7,
-    "progress:log_edit": 8,
+    "progress:home": 12,
+    "progress:log": 6,
+    "progress:log_edit": 7,
     "progress:plan": 7,
     "screening:start": 7,
 }

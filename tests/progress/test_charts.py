@@ -106,8 +106,8 @@ def test_the_checklist_axis_goes_to_13_and_the_pain_axis_to_10():
     (top_y, top), *_ = sorted(chart.y_ticks)
     # A full score sits on the top grid line, labelled 13; none sits on the bottom's 0.
     assert top == 13
-    assert chart.series[0].dots[0][1] == top_y
-    assert chart.series[0].dots[1][1] == max(y for y, _ in chart.y_ticks)
+    assert chart.series[0].coords[0][1] == top_y
+    assert chart.series[0].coords[1][1] == max(y for y, _ in chart.y_ticks)
 
 
 def test_x_labels_stay_few_and_the_end_ones_stay_inside_the_plot():
@@ -153,3 +153,25 @@ def test_the_progress_page_draws_the_charts_with_their_scales(patient_client, pa
     axis = checklist[checklist.index('class="chart__axis"') : checklist.index("</svg>")]
     assert re.findall(r">(\d+)</text>", axis) == ["0", "5", "10", "13"]
     assert body.count('class="chart__label calendar__label calendar__label--week"') == 3
+
+
+def test_a_year_of_weeks_is_one_line_and_one_path_of_dots_per_series():
+    weeks = 52
+    chart = line_chart(
+        [f"w{week}" for week in range(weeks)],
+        [Series("Average pain", "average", [5] * (weeks - 1) + [None])],
+        better="lower",
+        y_label=PAIN_SCALE,
+    )
+
+    html = rendered(chart)
+
+    # Every value is a dot, a zero-length stroke at the same point as the line's vertex; a
+    # week without a value has neither.
+    (dots,) = re.findall(r'<path d="([^"]+)" class="chart__dot chart__dot--average"', html)
+    (points,) = re.findall(r'<polyline points="([^"]+)"', html)
+    assert re.findall(r"M([\d.]+,[\d.]+)h0", dots) == points.split(" ")
+    assert len(points.split(" ")) == weeks - 1
+    assert "<circle" not in html and "style=" not in html
+    first_x = float(points.split(",")[0])
+    assert first_x == 30.0  # the 3% inset of the 1000-unit plot, so the end dots show whole

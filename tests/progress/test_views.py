@@ -933,7 +933,8 @@ def test_the_progress_page_charts_checklist_scores(patient_client, patient, cont
 
     body = patient_client.get("/progress/").content.decode()
 
-    assert body.count("chart__dot--checklist") == 2
+    dots = re.search(r'<path d="([^"]+)" class="chart__dot chart__dot--checklist"', body)
+    assert dots.group(1).count("h0") == 2
     assert "<td>13</td>" in body and "<td>0</td>" in body
 
 
@@ -1018,3 +1019,30 @@ def test_a_deleted_session_is_gone_from_the_clinicians_export(
     export = clinician_client.get(url).content.decode()
     assert "Logged by mistake" not in export
     assert "Kept this one" in export
+
+
+@pytest.mark.parametrize("url", ["/progress/", "/progress/log/"])
+def test_recent_sessions_list_newest_first_with_their_exercises_in_logged_order(
+    patient_client, patient, content, url
+):
+    today = timezone.localdate()
+    older = SessionFactory(patient=patient, performed_on=today - dt.timedelta(days=2))
+    newer = SessionFactory(patient=patient, performed_on=today)
+    empty = SessionFactory(patient=patient, performed_on=today - dt.timedelta(days=1))
+    bridge, cat_cow, plank = (Exercise.objects.get(slug=s) for s in ("bridge", "cat-cow", "plank"))
+    for session, exercises in [(newer, [plank, bridge]), (older, [cat_cow])]:
+        for exercise in exercises:
+            SessionEntry.objects.create(session=session, exercise=exercise, reps=5)
+
+    body = patient_client.get(url).content.decode()
+
+    cards = re.findall(
+        r'data-session="([^"]+)".*?recent-session__count">([^<]*)<.*?__names small">([^<]*)<',
+        body,
+        re.S,
+    )
+    assert cards == [
+        (str(newer.uuid), "2 exercises", f"{plank.name}, {bridge.name}"),
+        (str(empty.uuid), "0 exercises", ""),
+        (str(older.uuid), "1 exercise", cat_cow.name),
+    ]
