@@ -18,7 +18,7 @@ from apps.accounts.decorators import patient_required
 from apps.exercises.models import Exercise
 from apps.exercises.picker import Change, change_rows, library_search
 from apps.exercises.views import routine_slugs
-from apps.screening.gate import care_gate, latest_screening
+from apps.screening.gate import care_gate, latest_and_gate, latest_screening
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 
@@ -48,10 +48,9 @@ from .schedule import StrengthDaysForm, day_names, plan_week, strength_days_set
 
 
 def _plan_page(request: HttpRequest, days_form: StrengthDaysForm | None = None) -> HttpResponse:
-    gate = care_gate(request)
+    screening, gate = latest_and_gate(request)
     if gate is not None:
         return render(request, "progress/plan.html", {"gate": gate})
-    screening = latest_screening(request.user)
     prescribed = Plan.objects.for_patient(request.user).filter(
         kind=PlanKind.PRESCRIBED, active=True
     )

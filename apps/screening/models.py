@@ -4,7 +4,7 @@ import uuid
 from typing import Any, Self
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +60,15 @@ class Kind(models.TextChoices):
 
 
 class ScreeningQuerySet(WizardRunQuerySet):
+    def _gate_candidates(self, request: HttpRequest) -> Self:
+        mine = self.for_request(request).completed()
+        newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
+        return (
+            mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
+            .exclude(Exists(newer_full_check))
+            .order_by("-completed_at")
+        )
+
     def care_gate(self, request: HttpRequest) -> Screening | None:
         """Return this person's emergency result that still closes the way to exercise.
 
@@ -67,14 +76,27 @@ class ScreeningQuerySet(WizardRunQuerySet):
         was completed after it. While one is open, a new full check cannot be started, so in
         practice only the confirmation opens the way; a weekly re-check never does.
         """
-        mine = self.for_request(request).completed()
-        newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
-        return (
-            mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
-            .exclude(Exists(newer_full_check))
-            .order_by("-completed_at")
+        return self._gate_candidates(request).first()
+
+    def latest_and_gate(self, request: HttpRequest) -> tuple[Screening | None, Screening | None]:
+        """Return this person's latest completed screening and the care gate, in one query.
+
+        Pages that show both (Today, the plan, the checklist result) ask together: the gate,
+        when closed, is nearly always the latest result itself, so only an older emergency
+        still unconfirmed costs a second query.
+        """
+        gate_id = self._gate_candidates(request).values("pk")[:1]
+        latest = (
+            self.for_request(request)
+            .latest_completed_first()
+            .annotate(gate_id=Subquery(gate_id))
             .first()
         )
+        if latest is None or latest.gate_id is None:
+            return latest, None
+        if latest.gate_id == latest.pk:
+            return latest, latest
+        return latest, self.get(pk=latest.gate_id)
 
 
 class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]

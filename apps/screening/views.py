@@ -22,7 +22,7 @@ from backpain.wizard import (
 
 from . import advice
 from .forms import AcknowledgeForm
-from .gate import care_gate, note_care_gate
+from .gate import care_gate, latest_and_gate, note_care_gate
 from .models import Question, Screening
 from .triage import Urgency, ends_check
 
@@ -36,8 +36,7 @@ def start(request: HttpRequest) -> HttpResponse:
     current = Screening.objects.current(request)
     keys = list(Question.objects.active().values_list("key", flat=True))
     context = resume_context(current, keys, current.answer_map() if current else {})
-    context["latest"] = Screening.objects.for_request(request).latest_completed_first().first()
-    context["gate"] = care_gate(request)
+    context["latest"], context["gate"] = latest_and_gate(request)
     return render(request, "screening/start.html", context)
 
 
