@@ -80,19 +80,11 @@ def _plan_context(
     strength_days = current.strength_days()
     if days_form is None and strength_days and current.kind == PlanKind.SELF:
         days_form = StrengthDaysForm(initial={"days": strength_days})
-    exercises = list(Exercise.objects.all())
+    exercises = list(Exercise.objects.for_swapping())
     # The screening the view already read: no second query for the same row.
     bone_density = bool(screening and screening.bone_density_caution)
-    in_plan = {item.exercise_id for item in items}
     rows = [
-        (
-            item,
-            [
-                e
-                for e in services.swap_choices(item, exercises, bone_density=bone_density)
-                if e.id not in in_plan
-            ],
-        )
+        (item, services.swap_choices(item, exercises, bone_density=bone_density))
         for item in items
     ]
     return {
@@ -189,7 +181,7 @@ def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
     form = SwapForm(request.POST)
     choices = services.swap_choices(
         item,
-        list(Exercise.objects.all()),
+        list(Exercise.objects.for_swapping()),
         bone_density=services.has_bone_density_caution(request.user),
     )
     replacement = next(
