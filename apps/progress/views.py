@@ -84,8 +84,7 @@ def _plan_context(
     # The screening the view already read: no second query for the same row.
     bone_density = bool(screening and screening.bone_density_caution)
     rows = [
-        (item, services.swap_choices(item, exercises, bone_density=bone_density))
-        for item in items
+        (item, services.swap_choices(item, exercises, bone_density=bone_density)) for item in items
     ]
     return {
         "plan": current,

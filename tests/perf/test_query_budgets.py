@@ -51,20 +51,20 @@ ASKERS = ("patient_a", "clinician", "staff", "anonymous")
 DEFAULT_BUDGET = 6
 BUDGETS: dict[str, int] = {
     "account_reauthenticate": 8,
-    "checklist:result": 7,
+    "checklist:result": 6,
     "clinic:csv": 7,
     "clinic:dashboard": 7,
     "clinic:prescribe": 9,
     "clinic:report": 12,
     # Everything about one patient, each part one query (the audit event is a write).
     "clinic:review": 21,
-    "home": 9,
+    "home": 8,
     "mfa_reauthenticate": 8,
     "progress:home": 13,
     "progress:log": 7,
     "progress:log_edit": 8,
-    "progress:plan": 7,
-    "screening:start": 7,
+    "progress:plan": 6,
+    "screening:start": 6,
 }
 
 # htmx requests the pages make with a target that picks a different fragment.
