@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Self
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
@@ -77,6 +78,28 @@ class ScreeningQuerySet(WizardRunQuerySet):
         practice only the confirmation opens the way; a weekly re-check never does.
         """
         return self._gate_candidates(request).first()
+
+    def current_with_answers(
+        self, request: HttpRequest, *, with_gate: bool = False
+    ) -> tuple[Screening | None, dict[str, str], Screening | None]:
+        """Return this person's unfinished check, its answers ({question key: value}) and,
+        `with_gate`, the care gate (else None): one query while a check is under way."""
+        answers = Answer.objects.filter(screening=OuterRef("pk")).order_by("id")
+        current = self.for_request(request).in_progress().newest_first()
+        current = current.annotate(
+            answer_keys=ArraySubquery(answers.values("question__key")),
+            answer_values=ArraySubquery(answers.values("value")),
+        )
+        if with_gate:
+            current = current.annotate(
+                gate_id=Subquery(self._gate_candidates(request).values("pk")[:1])
+            )
+        current = current.first()
+        if current is None:
+            return None, {}, self.care_gate(request) if with_gate else None
+        answered = dict(zip(current.answer_keys, current.answer_values, strict=True))
+        gate_id = current.gate_id if with_gate else None
+        return current, answered, None if gate_id is None else self.get(pk=gate_id)
 
     def latest_and_gate(self, request: HttpRequest) -> tuple[Screening | None, Screening | None]:
         """Return this person's latest completed screening and the care gate, in one query.

@@ -64,7 +64,8 @@ BUDGETS: dict[str, int] = {
     "progress:log": 7,
     "progress:log_edit": 8,
     "progress:plan": 6,
-    "screening:start": 6,
+    "screening:start": 5,
+    "screening:step": 4,
 }
 
 # htmx requests the pages make with a target that picks a different fragment.
