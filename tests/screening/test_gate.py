@@ -188,3 +188,28 @@ def test_latest_and_gate_for_a_guest_is_their_browsers_only(db):
     assert latest_and_gate(guest) == (emergency, emergency)
     assert latest_and_gate(other_guest) == (None, None)
     assert other_guest.care_gate_state == "open"
+
+
+def test_the_unfinished_check_comes_with_its_answers_and_the_gate_in_one_query(
+    patient, questions, django_assert_num_queries
+):
+    request = request_for(patient)
+    assert Screening.objects.current_with_answers(request, with_gate=True) == (None, {}, None)
+
+    emergency = ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    current = Screening.objects.create(user=patient)
+    current.record(questions[0], "yes")
+    current.record(questions[2], "no")
+
+    with django_assert_num_queries(2):  # the gate is an older row: one more look-up
+        found = Screening.objects.current_with_answers(request, with_gate=True)
+    assert found == (current, {questions[0].key: "yes", questions[2].key: "no"}, emergency)
+
+    emergency.acknowledge()
+    with django_assert_num_queries(1):
+        assert Screening.objects.current_with_answers(request, with_gate=True)[2] is None
+    # Without the gate, the same check and answers; another person sees none of it.
+    assert Screening.objects.current_with_answers(request)[:2] == found[:2]
+    assert Screening.objects.current_with_answers(request_for(AnonymousUser())) == (None, {}, None)
