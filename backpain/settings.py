@@ -136,7 +136,7 @@ TEMPLATES = [
                 "backpain.content_cache.content_version",
                 "backpain.pwa.device_account",
             ],
-            "builtins": ["django.templatetags.static"],
+            "builtins": ["django.templatetags.static", "backpain.shell"],
         },
     },
 ]

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Self
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,15 +138,32 @@ class Run(WizardRun):
         self.completed_at = timezone.now()
         self.save()
 
-    def previous(self) -> Run | None:
-        """Return the same person's completed run before this one, to compare with."""
+    def _earlier(self) -> models.QuerySet[Run]:
         return (
             Run.objects.completed()
             .filter(user_id=self.user_id, guest_id=self.guest_id)
             .filter(completed_at__lt=self.completed_at)
             .order_by("-completed_at", "-id")
+        )
+
+    def previous(self) -> Run | None:
+        """Return the same person's completed run before this one, to compare with."""
+        return self._earlier().first()
+
+    def previous_with_answers(self) -> tuple[Run | None, dict[str, str]]:
+        """Return `previous()` and its answers as {item key: value}, in one query."""
+        answers = Answer.objects.filter(run=OuterRef("pk")).order_by("id")
+        previous = (
+            self._earlier()
+            .annotate(
+                before_keys=ArraySubquery(answers.values("item__key")),
+                before_values=ArraySubquery(answers.values("value")),
+            )
             .first()
         )
+        if previous is None:
+            return None, {}
+        return previous, dict(zip(previous.before_keys, previous.before_values, strict=True))
 
 
 class Answer(WizardAnswer):

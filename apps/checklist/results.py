@@ -63,8 +63,7 @@ class Result:
         by_key = run.answers_by_key()
         answers = list(by_key.values())
         ordered = [by_key[key] for key in run.priority_keys if key in by_key]
-        previous = run.previous()
-        before = dict(previous.answers.values_list("item__key", "value")) if previous else {}
+        previous, before = run.previous_with_answers()
         note = message({key: answer.value for key, answer in by_key.items()})
         return cls(
             run=run,

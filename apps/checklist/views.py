@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.screening.gate import bone_density_caution_for, care_gate
+from apps.screening.gate import latest_and_gate
 from backpain.wizard import (
     NotedStepForm,
     Step,
@@ -95,12 +95,14 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
 @never_cache
 def result(request: HttpRequest, uuid: UUID) -> HttpResponse:
     run = get_object_or_404(Run.objects.for_request(request).completed(), uuid=uuid)
+    # An unconfirmed emergency comes first, and no routine is offered until it is confirmed.
+    screening, gate = latest_and_gate(request)
+    bone_density = bool(screening and screening.bone_density_caution)
     context = {
-        "result": Result.for_run(run, bone_density_caution=bone_density_caution_for(request)),
+        "result": Result.for_run(run, bone_density_caution=bone_density),
         "total_points": TOTAL_POINTS,
         "pain_science": notes.pain_science(),
-        # An unconfirmed emergency comes first, and no routine is offered until it is confirmed.
-        "gate": care_gate(request),
+        "gate": gate,
     }
     return render(request, "checklist/result.html", context)
 

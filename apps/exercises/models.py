@@ -88,6 +88,11 @@ class ExerciseQuerySet(models.QuerySet["Exercise"]):
         figures and variants are most of each row, and the log loads the whole library."""
         return self.only("slug", "name", "kind", "sets", "reps", "hold_seconds", "duration_seconds")
 
+    def for_swapping(self) -> ExerciseQuerySet:
+        """Only what `swap_choices` compares and a swap list shows: the library's long
+        text (steps, cues, figures) stays in the database."""
+        return self.only("id", "slug", "name", "kind", "regions", "bone_density_caution")
+
     def in_slug_order(self, slugs: list[str]) -> list[Exercise]:
         """Return the exercises for these slugs in the order given, unknown slugs dropped."""
         by_slug = {exercise.slug: exercise for exercise in self.filter(slug__in=slugs)}

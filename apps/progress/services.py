@@ -154,11 +154,12 @@ def swap_choices(
 ) -> list[Exercise]:
     """Exercises that could replace this one: same kind, a shared body region, not in the plan."""
     in_plan = {other.exercise_id for other in item.plan.items.all()}
+    regions = set(item.exercise.regions)
     return [
         exercise
         for exercise in exercises
         if exercise.kind == item.exercise.kind
-        and set(exercise.regions) & set(item.exercise.regions)
+        and not regions.isdisjoint(exercise.regions)
         and exercise.id not in in_plan
         and not (bone_density and exercise.bone_density_caution)
     ]

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from apps.checklist.models import Run
 from apps.checklist.priorities import TOTAL_POINTS
-from apps.screening.gate import care_gate, latest_screening
+from apps.screening.gate import latest_and_gate
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 
@@ -194,8 +194,7 @@ def pain_trend(check_ins: list[CheckIn]) -> str:
 def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
     """Everything the Today page shows; the number of queries does not grow with history."""
     patient = request.user
-    gate = care_gate(request)
-    screening = latest_screening(patient)
+    screening, gate = latest_and_gate(request)
     plan = (
         Plan.objects.for_patient(patient)
         .prefetch_related(Prefetch("items", queryset=PlanItem.objects.select_related("exercise")))

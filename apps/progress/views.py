@@ -18,7 +18,7 @@ from apps.accounts.decorators import patient_required
 from apps.exercises.models import Exercise
 from apps.exercises.picker import Change, change_rows, library_search
 from apps.exercises.views import routine_slugs
-from apps.screening.gate import care_gate, latest_screening
+from apps.screening.gate import care_gate, latest_and_gate, latest_screening
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 
@@ -48,10 +48,9 @@ from .schedule import StrengthDaysForm, day_names, plan_week, strength_days_set
 
 
 def _plan_page(request: HttpRequest, days_form: StrengthDaysForm | None = None) -> HttpResponse:
-    gate = care_gate(request)
+    screening, gate = latest_and_gate(request)
     if gate is not None:
         return render(request, "progress/plan.html", {"gate": gate})
-    screening = latest_screening(request.user)
     prescribed = Plan.objects.for_patient(request.user).filter(
         kind=PlanKind.PRESCRIBED, active=True
     )
@@ -81,20 +80,11 @@ def _plan_context(
     strength_days = current.strength_days()
     if days_form is None and strength_days and current.kind == PlanKind.SELF:
         days_form = StrengthDaysForm(initial={"days": strength_days})
-    exercises = list(Exercise.objects.all())
+    exercises = list(Exercise.objects.for_swapping())
     # The screening the view already read: no second query for the same row.
     bone_density = bool(screening and screening.bone_density_caution)
-    in_plan = {item.exercise_id for item in items}
     rows = [
-        (
-            item,
-            [
-                e
-                for e in services.swap_choices(item, exercises, bone_density=bone_density)
-                if e.id not in in_plan
-            ],
-        )
-        for item in items
+        (item, services.swap_choices(item, exercises, bone_density=bone_density)) for item in items
     ]
     return {
         "plan": current,
@@ -190,7 +180,7 @@ def plan_item_swap(request: HttpRequest, item_id: int) -> HttpResponse:
     form = SwapForm(request.POST)
     choices = services.swap_choices(
         item,
-        list(Exercise.objects.all()),
+        list(Exercise.objects.for_swapping()),
         bone_density=services.has_bone_density_caution(request.user),
     )
     replacement = next(

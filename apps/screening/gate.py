@@ -41,6 +41,17 @@ def care_gate(request: HttpRequest) -> Screening | None:
     return gate
 
 
+def latest_and_gate(request: HttpRequest) -> tuple[Screening | None, Screening | None]:
+    """Return `latest_screening` of this person and `care_gate(request)`, in one query.
+
+    For a guest, the latest is their browser's, as the gate's is. The gate's state is noted
+    on the request as `care_gate` notes it.
+    """
+    latest, gate = Screening.objects.latest_and_gate(request)
+    note_care_gate(request, closed=gate is not None)
+    return latest, gate
+
+
 def note_care_gate(request: HttpRequest, *, closed: bool) -> None:
     """Mark the response to this request with the gate's state (see backpain/middleware.py).
 

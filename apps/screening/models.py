@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from typing import Any, Self
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +61,15 @@ class Kind(models.TextChoices):
 
 
 class ScreeningQuerySet(WizardRunQuerySet):
+    def _gate_candidates(self, request: HttpRequest) -> Self:
+        mine = self.for_request(request).completed()
+        newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
+        return (
+            mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
+            .exclude(Exists(newer_full_check))
+            .order_by("-completed_at")
+        )
+
     def care_gate(self, request: HttpRequest) -> Screening | None:
         """Return this person's emergency result that still closes the way to exercise.
 
@@ -67,18 +77,54 @@ class ScreeningQuerySet(WizardRunQuerySet):
         was completed after it. While one is open, a new full check cannot be started, so in
         practice only the confirmation opens the way; a weekly re-check never does.
         """
-        mine = self.for_request(request).completed()
+        mine = self.for_request(request)
         if mine.query.is_empty():
-            # A guest who has never started a check: building the query below costs more than
-            # a content page's cached fragments, and it could only find nothing.
+            # A guest who has never started a check: building the query costs more than a
+            # content page's cached fragments, and it could only find nothing.
             return None
-        newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
-        return (
-            mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
-            .exclude(Exists(newer_full_check))
-            .order_by("-completed_at")
+        return self._gate_candidates(request).first()
+
+    def current_with_answers(
+        self, request: HttpRequest, *, with_gate: bool = False
+    ) -> tuple[Screening | None, dict[str, str], Screening | None]:
+        """Return this person's unfinished check, its answers ({question key: value}) and,
+        `with_gate`, the care gate (else None): one query while a check is under way."""
+        answers = Answer.objects.filter(screening=OuterRef("pk")).order_by("id")
+        current = self.for_request(request).in_progress().newest_first()
+        current = current.annotate(
+            answer_keys=ArraySubquery(answers.values("question__key")),
+            answer_values=ArraySubquery(answers.values("value")),
+        )
+        if with_gate:
+            current = current.annotate(
+                gate_id=Subquery(self._gate_candidates(request).values("pk")[:1])
+            )
+        current = current.first()
+        if current is None:
+            return None, {}, self.care_gate(request) if with_gate else None
+        answered = dict(zip(current.answer_keys, current.answer_values, strict=True))
+        gate_id = current.gate_id if with_gate else None
+        return current, answered, None if gate_id is None else self.get(pk=gate_id)
+
+    def latest_and_gate(self, request: HttpRequest) -> tuple[Screening | None, Screening | None]:
+        """Return this person's latest completed screening and the care gate, in one query.
+
+        Pages that show both (Today, the plan, the checklist result) ask together: the gate,
+        when closed, is nearly always the latest result itself, so only an older emergency
+        still unconfirmed costs a second query.
+        """
+        gate_id = self._gate_candidates(request).values("pk")[:1]
+        latest = (
+            self.for_request(request)
+            .latest_completed_first()
+            .annotate(gate_id=Subquery(gate_id))
             .first()
         )
+        if latest is None or latest.gate_id is None:
+            return latest, None
+        if latest.gate_id == latest.pk:
+            return latest, latest
+        return latest, self.get(pk=latest.gate_id)
 
 
 class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]

@@ -22,7 +22,7 @@ from backpain.wizard import (
 
 from . import advice
 from .forms import AcknowledgeForm
-from .gate import care_gate, note_care_gate
+from .gate import care_gate, latest_and_gate, note_care_gate
 from .models import Question, Screening
 from .triage import Urgency, ends_check
 
@@ -33,11 +33,10 @@ from .triage import Urgency, ends_check
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
     """Explain the check and offer to start it, or to carry on with an unfinished one."""
-    current = Screening.objects.current(request)
+    current, answered, _ = Screening.objects.current_with_answers(request)
     keys = list(Question.objects.active().values_list("key", flat=True))
-    context = resume_context(current, keys, current.answer_map() if current else {})
-    context["latest"] = Screening.objects.for_request(request).latest_completed_first().first()
-    context["gate"] = care_gate(request)
+    context = resume_context(current, keys, answered)
+    context["latest"], context["gate"] = latest_and_gate(request)
     return render(request, "screening/start.html", context)
 
 
@@ -58,15 +57,15 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
     questions = list(Question.objects.active())
     if not questions:
         raise Http404("The screening questions are not loaded.")
-    if gate := care_gate(request):
+    screening, answers, gate = Screening.objects.current_with_answers(request, with_gate=True)
+    note_care_gate(request, closed=gate is not None)
+    if gate is not None:
         return leave(request, gate.get_absolute_url() + "#next-steps")
-    screening = Screening.objects.current(request)
     if screening is None and request.method == "GET":
         return leave(request, reverse("screening:start"))
 
     position, notice = Step.within(number, len(questions))
     question = questions[position.index]
-    answers = screening.answer_map() if screening else {}
     form = StepForm(
         request.POST if request.method == "POST" else None,
         item=question.key,

@@ -116,3 +116,19 @@ def test_a_guests_previous_run_is_their_own(items):
     second = completed_run(guest_id=guest)
 
     assert second.previous() == first
+
+
+def test_previous_with_answers_pairs_each_item_with_its_own_answer(
+    patient, items, django_assert_num_queries
+):
+    first_key = Item.objects.active().first().key
+    older = completed_run(patient, answers={first_key: "no"}, days_ago=10)
+    latest = completed_run(patient)
+
+    with django_assert_num_queries(1):
+        previous, before = latest.previous_with_answers()
+
+    assert previous == older
+    assert before == dict(older.answers.values_list("item__key", "value"))
+    assert before[first_key] == "no" and set(before.values()) == {"no", "yes"}
+    assert older.previous_with_answers() == (None, {})

@@ -53,7 +53,7 @@ ASKERS = ("patient_a", "clinician", "staff", "anonymous")
 DEFAULT_BUDGET = 6
 BUDGETS: dict[str, int] = {
     "account_reauthenticate": 8,
-    "checklist:result": 7,
+    "checklist:result": 6,
     "clinic:csv": 7,
     "clinic:dashboard": 7,
     "clinic:prescribe": 9,
@@ -64,13 +64,14 @@ BUDGETS: dict[str, int] = {
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
     "exercises:detail": 7,
-    "home": 9,
+    "home": 8,
     "mfa_reauthenticate": 8,
     "progress:home": 12,
     "progress:log": 6,
     "progress:log_edit": 7,
-    "progress:plan": 7,
-    "screening:start": 7,
+    "progress:plan": 6,
+    "screening:start": 5,
+    "screening:step": 4,
 }
 
 # htmx requests the pages make with a target that picks a different fragment.

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
-from apps.screening.gate import care_gate, latest_screening, screening_is_stale
+from apps.screening.gate import care_gate, latest_and_gate, latest_screening, screening_is_stale
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 from backpain.guest import guest_id
@@ -141,3 +141,75 @@ def test_the_gate_include_says_when_the_emergency_came_from_the_weekly_recheck(p
     html = render_to_string("screening/_gate.html", {"screening": emergency})
 
     assert "Your weekly re-check found a sign" in " ".join(html.split())
+
+
+def both(request: HttpRequest) -> tuple[Screening | None, Screening | None]:
+    return latest_screening(request.user), care_gate(request)
+
+
+def test_latest_and_gate_answer_as_the_two_questions_do_in_one_query(
+    patient, django_assert_num_queries
+):
+    request = request_for(patient)
+    with django_assert_num_queries(1):
+        assert latest_and_gate(request) == (None, None)
+
+    older = ScreeningFactory(user=patient, started_at=days_ago(3), completed_at=days_ago(3))
+    with django_assert_num_queries(1):
+        assert latest_and_gate(request) == (older, None)
+    assert both(request) == (older, None)
+
+    emergency = ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    with django_assert_num_queries(1):
+        assert latest_and_gate(request) == (emergency, emergency)
+    assert both(request) == (emergency, emergency)
+    assert request.care_gate_state == "closed"
+
+
+def test_an_older_open_emergency_behind_a_newer_recheck_still_closes_the_gate(patient):
+    emergency = ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    recheck = ScreeningFactory(user=patient, urgency=Urgency.NONE, kind="recheck")
+    request = request_for(patient)
+
+    assert latest_and_gate(request) == both(request) == (recheck, emergency)
+    emergency.acknowledge()
+    assert latest_and_gate(request) == (recheck, None)
+
+
+def test_latest_and_gate_for_a_guest_is_their_browsers_only(db):
+    guest, other_guest = request_for(AnonymousUser()), request_for(AnonymousUser())
+    emergency = ScreeningFactory(guest_id=guest_id(guest, create=True), user=None,
+                                 urgency=Urgency.EMERGENCY)  # fmt: skip
+
+    assert latest_and_gate(guest) == (emergency, emergency)
+    assert latest_and_gate(other_guest) == (None, None)
+    assert other_guest.care_gate_state == "open"
+
+
+def test_the_unfinished_check_comes_with_its_answers_and_the_gate_in_one_query(
+    patient, questions, django_assert_num_queries
+):
+    request = request_for(patient)
+    assert Screening.objects.current_with_answers(request, with_gate=True) == (None, {}, None)
+
+    emergency = ScreeningFactory(
+        user=patient, urgency=Urgency.EMERGENCY, started_at=days_ago(2), completed_at=days_ago(2)
+    )
+    current = Screening.objects.create(user=patient)
+    current.record(questions[0], "yes")
+    current.record(questions[2], "no")
+
+    with django_assert_num_queries(2):  # the gate is an older row: one more look-up
+        found = Screening.objects.current_with_answers(request, with_gate=True)
+    assert found == (current, {questions[0].key: "yes", questions[2].key: "no"}, emergency)
+
+    emergency.acknowledge()
+    with django_assert_num_queries(1):
+        assert Screening.objects.current_with_answers(request, with_gate=True)[2] is None
+    # Without the gate, the same check and answers; another person sees none of it.
+    assert Screening.objects.current_with_answers(request)[:2] == found[:2]
+    assert Screening.objects.current_with_answers(request_for(AnonymousUser())) == (None, {}, None)
