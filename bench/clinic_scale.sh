@@ -93,7 +93,7 @@ for entry in "/clinic/ (200 of 10,000 patients)|/clinic/" "review page (52 weeks
   got=$(curl -s -o /dev/null -w '%{http_code}' "${headers[@]}" "$BASE$path")
   [ "$got" = 200 ] || { echo "$name ($path) answered $got, not 200" >&2; exit 1; }
   load_before=$(cut -d' ' -f1 /proc/loadavg)
-  line=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua \
+  line=$(wrk -t"$(( CONNECTIONS < 2 ? 1 : 2 ))" -c"$CONNECTIONS" -d"${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua \
     "${headers[@]}" "$BASE$path" | tail -1)
   echo "{\"page\": \"$name\", \"load\": [$load_before, $(cut -d' ' -f1 /proc/loadavg)], \"result\": $line}" \
     | tee -a "$RESULTS/pages.jsonl"
