@@ -569,7 +569,7 @@ def test_the_timeline_is_sorted_newest_first_across_kinds(content, patient):
     ScreeningFactory(user=patient, completed_at=noon(start + dt.timedelta(days=9)))
 
     check_ins = list(CheckIn.objects.for_patient(patient))
-    events = timeline(patient, check_ins, [], last_month()).events
+    events = timeline(patient, check_ins, {}, [], last_month()).events
 
     assert [event.kind for event in events] == ["session", "screening", "check_in"]
     assert [event.day for event in events] == sorted((e.day for e in events), reverse=True)
