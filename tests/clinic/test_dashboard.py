@@ -479,3 +479,46 @@ def test_preferences_need_mfa(client):
 
     assert response.url.startswith(reverse("mfa_activate_totp"))
     assert not ClinicianPreference.objects.exists()
+
+
+# ---- the figures' queryset, built once a day per process ---------------------------------
+
+
+def test_the_shared_overview_is_narrowed_to_each_clinician_in_turn(clinician):
+    """Both clinicians' requests start from the same queryset of the day: each still sees
+    only their own patients, and the shared one is never narrowed in place."""
+    other = ClinicianFactory()
+    already = set(overview(clinician))  # the fixtures' patient
+    mine, theirs = linked(clinician), linked(other)
+    ours = linked(clinician)
+    CareLink.objects.create(patient=ours, clinician=other)
+
+    assert set(overview(clinician)) == already | {mine.email, ours.email}
+    assert set(overview(other)) == {theirs.email, ours.email}
+    assert set(overview(clinician)) == already | {mine.email, ours.email}
+    assert patient_overview(UserFactory(), today=timezone.localdate()).count() == 0
+
+
+def test_the_overview_takes_its_figures_as_of_the_day_asked(clinician, patient):
+    """The queryset is kept per day: a later day's figures are that day's, not the first's."""
+    today = timezone.localdate()
+    SessionFactory(patient=patient, performed_on=today)
+
+    def sessions_done(day: dt.date) -> int:
+        return patient_overview(clinician, today=day).get(pk=patient.pk).sessions_done
+
+    assert sessions_done(today) == 1
+    assert sessions_done(today + dt.timedelta(days=20)) == 0
+    assert sessions_done(today) == 1
+
+
+def test_the_top_alert_is_named_from_its_rank(clinician, patient):
+    """The kind shown is the most pressing open alert's, worked out from its rank alone."""
+    row = overview(clinician)[patient.email]
+    assert (row.open_alerts, row.top_alert, row.top_alert_label) == (0, "", "")
+    Alert.objects.create(patient=patient, kind=AlertKind.RISING, source="r1")
+    Alert.objects.create(patient=patient, kind=AlertKind.SEVERE_PAIN, source="s1")
+
+    row = overview(clinician)[patient.email]
+
+    assert (row.top_alert, row.top_alert_label) == (AlertKind.SEVERE_PAIN, "Worst pain 8 or more")

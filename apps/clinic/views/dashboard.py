@@ -7,6 +7,7 @@ costs the same number of queries for 3 patients or 300, with one week of history
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -30,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
@@ -41,7 +44,14 @@ from apps.screening.models import Screening
 
 from ..access import clinician_required
 from ..alerts import last_active_on
-from ..models import Alert, AlertKind, AuditAction, AuditEvent, ClinicianPreference, alert_rank
+from ..models import (
+    ALERT_RANK,
+    Alert,
+    AuditAction,
+    AuditEvent,
+    ClinicianPreference,
+    alert_rank,
+)
 
 PATIENTS_PER_PAGE = 25
 ADHERENCE_DAYS = 14
@@ -58,6 +68,9 @@ LEVEL_LABELS = {
     "physio": "Physiotherapist",
     "none": "No warning signs",
 }
+# Each rank is one kind's (models.ALERT_RANK), so a patient's most pressing open alert's kind
+# follows from its rank: one subquery serves both the order and the label.
+KIND_OF_RANK = {rank: kind for kind, rank in ALERT_RANK.items()}
 
 
 class DashboardFilterForm(forms.Form):
@@ -113,6 +126,18 @@ def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
     a quiet spell); then by last activity, newest first; patients who never logged anything
     last.
     """
+    return _overview_of_the_day(today).filter(pk__in=User.objects.visible_to(clinician))
+
+
+@functools.lru_cache(maxsize=1)
+def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
+    """Every account with the dashboard's figures as of `today`, ordered: only ever narrowed
+    (to one clinician's patients) and run as a copy, never run itself.
+
+    Building these subqueries is about 5 ms of Python, a fifth of the page's, and they depend
+    on nothing but the day: each process builds them once a day. A queryset is never changed
+    in place (every method returns a copy), so requests can share it; it holds no rows.
+    """
     check_ins = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
     newest, oldest = (OuterRef("latest_week") - dt.timedelta(weeks=weeks) for weeks in TREND_WEEKS)
     sessions_done = (
@@ -127,10 +152,11 @@ def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
         .annotate(days=Count("performed_on", distinct=True))
         .values("days")
     )
-    open_alerts = Alert.objects.open().filter(patient=OuterRef("pk"))
-    top_alert = open_alerts.annotate(rank=alert_rank()).order_by("rank", "-created_at")
+    open_alerts = Alert.objects.open().filter(patient=OuterRef("pk")).order_by().values("patient")
     return (
-        User.objects.visible_to(clinician)
+        User.objects.all()
+        # What a row shows of the account itself (not the password hash and the rest).
+        .only("uuid", "email", "display_name")
         .annotate(
             latest_pain=Subquery(check_ins.values("pain_average")[:1]),
             latest_week=Subquery(check_ins.values("week_start")[:1], output_field=DateField()),
@@ -148,14 +174,14 @@ def patient_overview(clinician: User, *, today: dt.date) -> QuerySet[User]:
                 .values("urgency")[:1]
             ),
             open_alerts=Coalesce(
-                Subquery(
-                    open_alerts.order_by().values("patient").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
+                Subquery(open_alerts.annotate(n=Count("pk")).values("n")),
                 0,
+                output_field=IntegerField(),
             ),
-            top_alert=Subquery(top_alert.values("kind")[:1]),
-            top_alert_rank=Subquery(top_alert.values("rank")[:1]),
+            top_alert_rank=Subquery(
+                open_alerts.annotate(rank=Min(alert_rank())).values("rank"),
+                output_field=IntegerField(),
+            ),
         )
         .order_by(
             F("top_alert_rank").asc(nulls_last=True),
@@ -184,7 +210,10 @@ def describe(patient: User) -> User:
     patient.trend = pain_trend(patient.latest_pain, patient.earlier_pain)
     patient.adherence = adherence_percent(patient.sessions_done, patient.sessions_planned)
     patient.level_label = LEVEL_LABELS.get(patient.screening_level, "")
-    patient.top_alert_label = AlertKind(patient.top_alert).label if patient.top_alert else ""
+    kind = KIND_OF_RANK.get(patient.top_alert_rank)
+    patient.top_alert = kind or ""
+    patient.top_alert_label = kind.label if kind else ""
+    patient.review_url = reverse("clinic:review", args=[patient.uuid])
     return patient
 
 
