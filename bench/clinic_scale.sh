@@ -67,16 +67,7 @@ patient = (User.objects.visible_to(clinician)
 print(f'/clinic/patients/{patient.uuid}/')
 ")
 
-LOG=$(mktemp -t scale-gunicorn.XXXXXX)
-.venv/bin/gunicorn backpain.wsgi -c backpain/gunicorn.conf.py --bind "127.0.0.1:$PORT" \
-  --workers 3 --error-logfile "$LOG" &
-GUNICORN=$!
-trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fs "$BASE/healthz" >/dev/null && break
-  sleep 0.2
-done
-curl -fs "$BASE/healthz" >/dev/null || { cat "$LOG"; exit 1; }
+. bench/serve.sh   # gunicorn on $PORT, stopped on exit
 
 SIGNED_IN=$($PY bench/session.py "$BASE" "$PATIENT" "$CLINICIAN" backpain-demo \
   JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)

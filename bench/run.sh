@@ -47,16 +47,7 @@ $PY manage.py prepare_demo
 PREPARED=$($PY bench/prepare.py)   # REVIEW_PAGE, CHECKLIST_RESULT
 eval "$PREPARED"
 
-LOG=$(mktemp -t bench-gunicorn.XXXXXX)
-.venv/bin/gunicorn backpain.wsgi -c backpain/gunicorn.conf.py --bind "127.0.0.1:$PORT" \
-  --workers 3 --error-logfile "$LOG" &
-GUNICORN=$!
-trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fs "$BASE/healthz" >/dev/null && break
-  sleep 0.2
-done
-curl -fs "$BASE/healthz" >/dev/null || { cat "$LOG"; exit 1; }
+. bench/serve.sh   # gunicorn on $PORT, stopped on exit
 
 echo "== Signing in"
 SIGNED_IN=$($PY bench/session.py "$BASE" bench-patient@example.com bench-clinician@example.com \
