@@ -635,7 +635,7 @@ def still(figure: dict | None) -> SafeString:
     a list of cards is easier to scan when it does not move. The exercise page has the rest.
     """
     if not figure:
-        return mark_safe("")
+        return SafeString("")
     # Safe for the same reason as render().
     return mark_safe(_still(json.dumps(figure, sort_keys=True)))  # noqa: S308
 
@@ -647,7 +647,7 @@ def render(figure: dict | None, size: str = "small") -> SafeString:
     drawn once per process and content version.
     """
     if not figure or size not in SIZES:
-        return mark_safe("")
+        return SafeString("")
     # Safe: _render builds the SVG from numbers and fixed class names, and escapes the one
     # piece of text in it (the labels, in the accessible name).
     return mark_safe(_render(json.dumps(figure, sort_keys=True), size))  # noqa: S308
