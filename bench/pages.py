@@ -37,6 +37,7 @@ def pages() -> list[tuple[str, str, str | None]]:
     result = Run.objects.filter(user=patient, completed_at__isnull=False).latest("completed_at")
     return [
         ("bare view", "/bench/bare/", None),
+        ("bare view (signed in)", "/bench/bare/", PATIENT),
         ("/ (guest)", "/", None),
         ("/exercises/", "/exercises/", None),
         ("/exercises/ filtered", "/exercises/?kind=mobility&region=hip", None),
