@@ -58,7 +58,7 @@ BUDGETS: dict[str, int] = {
     "checklist:result": 7,
     "clinic:csv": 7,
     # With the patients' data versions, the key of the kept page.
-    "clinic:dashboard": 8,
+    "clinic:dashboard": 9,
     "clinic:prescribe": 9,
     "clinic:report": 12,
     # Everything about one patient, each part one query (the audit event is a write); its
@@ -67,13 +67,13 @@ BUDGETS: dict[str, int] = {
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
     "exercises:detail": 7,
-    "home": 8,
+    "home": 9,
     "mfa_reauthenticate": 8,
-    "progress:home": 12,
-    "progress:log": 6,
+    "progress:home": 13,
+    "progress:log": 7,
     "progress:log_edit": 7,
     "progress:plan": 7,
-    "screening:start": 5,
+    "screening:start": 6,
     "screening:step": 4,
 }
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="data_version",
-            field=models.BigIntegerField(default=0, editable=False),
+            field=models.BigIntegerField(default=0, db_default=0, editable=False),
         ),
         migrations.RunSQL(data_version.create_sql(), data_version.drop_sql()),
     ]
