@@ -109,7 +109,12 @@ def _keepable(request: HttpRequest, response: HttpResponse, session_written: boo
     )
 
 
-def _with_holes(request: HttpRequest, html: str) -> str | None:
+# A kept page: its bytes between the holes, and each hole's name (a str) where it was.
+Pieces = list[bytes | str]
+HOLES = re.compile(f"({CSRF_HOLE}|{NONCE_HOLE}|{TOKEN_HOLE})")
+
+
+def _with_holes(request: HttpRequest, html: str) -> Pieces | None:
     """The page without what belongs to this request alone, or None if it cannot be cut out."""
     html, tokens = TOKEN.subn(rf'\1{TOKEN_HOLE}"', html)
     if tokens != html.count(TOKEN_FIELD):
@@ -120,17 +125,17 @@ def _with_holes(request: HttpRequest, html: str) -> str | None:
     nonce = getattr(request, "_csp_nonce", None)
     if isinstance(nonce, str):
         html = html.replace(nonce, NONCE_HOLE)
-    return html
+    # Split once here, so a kept page is served by joining bytes, not by searching the page.
+    return [piece if n % 2 else piece.encode() for n, piece in enumerate(HOLES.split(html))]
 
 
-def _filled(request: HttpRequest, html: str) -> str:
-    if TOKEN_HOLE in html:
-        html = re.sub(TOKEN_HOLE, lambda _: str(uuid.uuid4()), html)
-    if CSRF_HOLE in html:
-        html = html.replace(CSRF_HOLE, page_csrf_token(request))
-    if NONCE_HOLE in html:
-        html = html.replace(NONCE_HOLE, str(request.csp_nonce))  # type: ignore[attr-defined]
-    return html
+def _filled(request: HttpRequest, pieces: Pieces) -> bytes:
+    fills = {
+        CSRF_HOLE: lambda: page_csrf_token(request).encode(),
+        NONCE_HOLE: lambda: str(request.csp_nonce).encode(),  # type: ignore[attr-defined]
+        TOKEN_HOLE: lambda: str(uuid.uuid4()).encode(),
+    }
+    return b"".join(fills[piece]() if isinstance(piece, str) else piece for piece in pieces)
 
 
 def kept_page(view: View | None = None, *, vary: Vary | None = None) -> Any:
@@ -146,17 +151,17 @@ def kept_page(view: View | None = None, *, vary: Vary | None = None) -> Any:
             pages = caches["pages"]
             kept = pages.get(key)
             if kept is not None:
-                html, headers = kept
-                return HttpResponse(_filled(request, html), headers=headers)
+                pieces, headers = kept
+                return HttpResponse(_filled(request, pieces), headers=headers)
             session = getattr(request, "session", None)
             modified_before = session.modified if session is not None else False
             response = view(request, *args, **kwargs)
             session_written = session is not None and session.modified and not modified_before
             if _keepable(request, response, session_written):
-                html = _with_holes(request, response.content.decode(response.charset))
-                if html is not None:
+                pieces = _with_holes(request, response.content.decode(response.charset))
+                if pieces is not None:
                     headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-                    pages.set(key, (html, headers), settings.PAGE_CACHE_SECONDS)
+                    pages.set(key, (pieces, headers), settings.PAGE_CACHE_SECONDS)
             return response
 
         return wrapper
