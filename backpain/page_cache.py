@@ -43,8 +43,8 @@ from django.utils.functional import SimpleLazyObject
 from backpain import content_cache
 
 View = Callable[..., HttpResponse]
-# Extra parts of a key (None: do not keep this page at all).
-Vary = Callable[[HttpRequest], str | None]
+# Extra parts of a key, from the view's own arguments (None: do not keep this page at all).
+Vary = Callable[..., str | None]
 
 CSRF_HOLE = "\x00csrf\x00"
 NONCE_HOLE = "\x00nonce\x00"
@@ -78,14 +78,16 @@ def _who(request: HttpRequest) -> str | None:
     return "guest"
 
 
-def page_key(request: HttpRequest, vary: Vary | None = None) -> str | None:
+def page_key(
+    request: HttpRequest, vary: Vary | None = None, *args: Any, **kwargs: Any
+) -> str | None:
     """The kept page's key for this request, or None when it must be rendered afresh."""
     if request.method != "GET" or getattr(request, "htmx", False):
         return None
     who = _who(request)
     if who is None or len(messages.get_messages(request)):
         return None
-    extra = vary(request) if vary else ""
+    extra = vary(request, *args, **kwargs) if vary else ""
     if extra is None:
         return None
     parts = (
@@ -145,7 +147,7 @@ def kept_page(view: View | None = None, *, vary: Vary | None = None) -> Any:
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            key = page_key(request, vary)
+            key = page_key(request, vary, *args, **kwargs)
             if key is None:
                 return view(request, *args, **kwargs)
             pages = caches["pages"]

@@ -177,3 +177,19 @@ def test_the_dashboard_is_audited_and_fresh_each_time(
     CheckInFactory(patient=patient, pain_average=9, pain_worst=9)
     page, _ = get(clinician_client, "/clinic/")
     assert page != _  # the patient's check-in changed the clinician's list
+
+
+def test_a_review_is_kept_until_the_patient_or_the_clinician_changes_something(
+    clinician_client, clinician, stranger_clinician_client, patient, content
+):
+    url = f"/clinic/patients/{patient.uuid}/"
+    before, cold = get(clinician_client, url)
+    _, warm = get(clinician_client, url)
+    assert warm < cold
+    # Every look is audited, the kept ones too; the access check runs before the kept page.
+    assert AuditEvent.objects.filter(actor=clinician, object_ref="review").count() == 2
+    assert stranger_clinician_client.get(url).status_code == 404
+    SessionFactory(patient=patient, pain_during=8)
+    page, queries = get(clinician_client, url)
+    sessions = 'data-event="session"'
+    assert queries > warm and page.count(sessions) == before.count(sessions) + 1

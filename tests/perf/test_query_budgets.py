@@ -61,9 +61,10 @@ BUDGETS: dict[str, int] = {
     "clinic:dashboard": 9,
     "clinic:prescribe": 9,
     "clinic:report": 12,
-    # Everything about one patient, each part one query (the audit event is a write); its
-    # timeline fragment (one month, HX-Target "timeline") takes 13.
-    "clinic:review": 21,
+    # Everything about one patient, each part one query (the audit event is a write), and the
+    # content version for the kept page's key; its timeline fragment (one month, HX-Target
+    # "timeline") takes 13.
+    "clinic:review": 22,
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
     "exercises:detail": 7,
