@@ -67,6 +67,13 @@ CREATE OR REPLACE FUNCTION backpain_user_data_version() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.data_version := OLD.data_version + 1;
+    IF NEW.display_name IS DISTINCT FROM OLD.display_name
+            OR NEW.email IS DISTINCT FROM OLD.email THEN
+        -- A clinician's name is on their patients' pages (sharing, a prescribed plan).
+        UPDATE accounts_user SET data_version = data_version + 1 WHERE id IN (
+            SELECT patient_id FROM accounts_carelink WHERE clinician_id = NEW.id
+            UNION SELECT patient_id FROM progress_plan WHERE author_id = NEW.id);
+    END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER accounts_user_data_version BEFORE UPDATE ON accounts_user

@@ -93,3 +93,11 @@ def test_saving_a_stale_user_object_never_lowers_the_version(patient) -> None:
     stale.display_name = "Renamed"
     stale.save()
     assert version(patient) > raised  # the rename raises it again, from the stored value
+
+
+def test_a_clinicians_new_name_reaches_their_patients_pages(patient, other_patient, clinician):
+    before, other = version(patient), version(other_patient)
+    clinician.display_name = "Dr Renamed"
+    clinician.save()
+    assert version(patient) > before
+    assert version(other_patient) == other
