@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.forms.models import construct_instance
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
@@ -386,6 +387,24 @@ class CheckInForm(forms.ModelForm):
                 },
             )
             self.recheck_keys.append((question.key, name, question.level))
+
+    def _post_clean(self) -> None:
+        """ModelForm's model validation, less the check constraints' queries.
+
+        Django checks each of CheckIn's check constraints with a query of its own (five a
+        post); this form already holds each one (the choices 0 to 10, the model's 0 to 7
+        validators, worst at least average in `clean`), and the database enforces them on
+        save all the same. The unique week is the view's to keep, not the form's.
+        """
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
