@@ -8,13 +8,14 @@ QuerySet from stand-in values for what varies (the person's id), compiled the fi
 runs, and from then on run with each call's values in the stand-ins' places. The SQL is the
 ORM's own, so the query keeps its one definition in Python.
 
-Only for values the ORM passes on as query parameters unchanged (ids, UUIDs), which is
+Only for values the ORM passes on as query parameters unchanged (ids, UUIDs, moments), which is
 checked when the query is compiled; and only for queries whose other values are fixed (no
 `timezone.now()`): those are compiled in once, as they were first computed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -27,6 +28,7 @@ M = TypeVar("M", bound=models.Model)
 # Values no real row has, each of its own type, so a parameter equal to one is a stand-in.
 ID = -918_273_645
 UUID = uuid.UUID("00000000-5ca1-4ab1-8e00-00000000f00d")
+MOMENT = dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)
 
 
 class Prepared(Generic[M]):
