@@ -183,15 +183,23 @@ class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # ty
         on), and their unfinished full check, if any, is left alone.
         """
         previous = self.filter(user=user).latest_completed_first().first()
-        # Read through Answer, not previous.answers: complete() reads the new one's relation.
         kept = Answer.objects.filter(screening=previous).values_list("question__key", "value")
         merged = {**(dict(kept) if previous else {}), **answers}
         screening = self.create(user=user, kind=Kind.RECHECK, client_token=token)
+        questions = list(Question.objects.active())
+        recorded = {q.key: merged[q.key] for q in questions if q.key in merged}
         Answer.objects.bulk_create(
-            Answer(screening=screening, question=question, value=merged[question.key])
-            for question in Question.objects.active().filter(key__in=merged)
+            Answer(screening=screening, question=question, value=recorded[question.key])
+            for question in questions
+            if question.key in recorded
         )
-        screening.complete()
+        # What complete() would read back: the answers just written, the questions' levels
+        # and the check before this one (`previous`, read above in this transaction).
+        screening.complete(
+            answers=recorded,
+            levels={question.key: question.level for question in questions},
+            caution_before=bool(previous and previous.bone_density_caution),
+        )
         return screening
 
 
@@ -260,13 +268,25 @@ class Screening(WizardRun):
             return Screening.objects.filter(user_id=self.user_id)
         return Screening.objects.filter(guest_id=self.guest_id)
 
-    def complete(self) -> Triage:
-        """Triage the answers, store the outcome and mark the screening complete."""
-        before = self.mine().exclude(pk=self.pk).latest_completed_first().first()
+    def complete(
+        self,
+        *,
+        answers: dict[str, str] | None = None,
+        levels: dict[str, str] | None = None,
+        caution_before: bool | None = None,
+    ) -> Triage:
+        """Triage the answers, store the outcome and mark the screening complete.
+
+        The answers, the active questions' levels (in question order) and the caution of the
+        person's check before this one are read unless the caller has them already.
+        """
+        if caution_before is None:
+            before = self.mine().exclude(pk=self.pk).latest_completed_first().first()
+            caution_before = bool(before and before.bone_density_caution)
         outcome = triage(
-            self.answer_map(),
-            Question.objects.levels(),
-            caution_before=bool(before and before.bone_density_caution),
+            self.answer_map() if answers is None else answers,
+            Question.objects.levels() if levels is None else levels,
+            caution_before=caution_before,
         )
         self.urgency = outcome.urgency
         self.trigger_keys = list(outcome.triggers)

@@ -797,6 +797,26 @@ def test_a_resent_check_in_answers_as_the_first_without_saving_or_reading_it_aga
     assert len(sql) <= 5, sql
 
 
+def test_the_same_answers_from_a_form_shown_again_write_no_check_in_but_a_new_recheck(
+    patient_client, patient, content
+):
+    """Saved again unchanged (a new token: the form was shown again), the check-in is not
+    rewritten, so no alert is looked for again; the weekly re-check is still recorded."""
+    ScreeningFactory(user=patient)
+    patient_client.post("/progress/check-in/", check_in_post())
+    saved = CheckIn.objects.get(patient=patient)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = patient_client.post("/progress/check-in/", check_in_post())
+
+    assert again["Location"] == "/progress/"
+    assert CheckIn.objects.get(patient=patient).updated_at == saved.updated_at
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 2
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if q.startswith('UPDATE "progress_checkin"')]
+    assert not [q for q in sql if "accounts_carelink" in q or "clinic_alert" in q]
+
+
 def test_an_all_no_recheck_does_not_open_an_unconfirmed_emergency_gate(
     patient_client, patient, content
 ):
