@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from apps.exercises.models import Exercise
 from backpain.wizard import YesNoUnsure
 
 from . import notes
-from .bodymap import Joint, body_map, body_map_viewbox
+from .bodymap import Joint, body_map, body_map_markers, body_map_viewbox, body_map_words
 from .models import Answer, Item, Run
 from .priorities import Change, compare, message
 
@@ -112,6 +113,14 @@ class Result:
     @property
     def body_map_viewbox(self) -> str:
         return body_map_viewbox()
+
+    @property
+    def body_map_markers(self) -> SafeString:
+        return body_map_markers(self.body_map)
+
+    @property
+    def body_map_words(self) -> SafeString:
+        return body_map_words(self.body_map)
 
 
 def _with_exercises(answers: Sequence[Answer]) -> list[Priority]:
