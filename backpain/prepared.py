@@ -28,6 +28,7 @@ M = TypeVar("M", bound=models.Model)
 # Values no real row has, each of its own type, so a parameter equal to one is a stand-in.
 ID = -918_273_645
 UUID = uuid.UUID("00000000-5ca1-4ab1-8e00-00000000f00d")
+OTHER_UUID = uuid.UUID("00000000-5ca1-4ab1-8e00-00000000beef")
 MOMENT = dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC)
 
 

@@ -200,6 +200,14 @@ class WizardRunQuerySet(models.QuerySet):
         owner = guest_id(request)
         return self.filter(guest_id=owner) if owner else self.none()
 
+    def owner(self, request: HttpRequest) -> tuple[str, Any] | None:
+        """Whose runs this request may see, as the column and its value (`for_request` as
+        the prepared queries take it); None for a guest who has never started one."""
+        if request.user.is_authenticated:
+            return "user_id", request.user.pk
+        owner = guest_id(request)
+        return ("guest_id", owner) if owner else None
+
     def completed(self) -> Self:
         return self.filter(completed_at__isnull=False)
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from typing import Any, Self
+from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -194,8 +196,28 @@ class Answer(WizardAnswer):
         return f"{self.item.key}: {self.value}"
 
 
-# Compiled once (backpain/prepared.py): every result page asks it, and building it cost
-# more than running it.
+def completed_run(request: HttpRequest, uuid: UUID) -> Run | None:
+    """This person's completed run with this uuid; None for anyone else's, or none."""
+    owner = Run.objects.owner(request)
+    if owner is None:
+        return None
+    return next(iter(COMPLETED_RUN[owner[0]](owner_value=owner[1], uuid=uuid)), None)
+
+
+def _completed_run(owner: str, value: Any, uuid: UUID) -> models.QuerySet[Run]:
+    return Run.objects.filter(**{owner: value}).completed().filter(uuid=uuid)[:1]
+
+
+# Compiled once (backpain/prepared.py): every result page asks these, and building them
+# cost more than running them.
+COMPLETED_RUN = {
+    owner: Prepared(
+        lambda owner_value, uuid, owner=owner: _completed_run(owner, owner_value, uuid),
+        owner_value=stand_in,
+        uuid=prepared.OTHER_UUID,
+    )
+    for owner, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
+}
 PREVIOUS_WITH_ANSWERS = {
     owner: Prepared(
         lambda owner_value, before, owner=owner: _previous_with_answers(owner, owner_value, before),

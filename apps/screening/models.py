@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backpain import prepared
-from backpain.guest import guest_id
 from backpain.once import token_field
 from backpain.prepared import Prepared
 from backpain.wizard import WizardAnswer, WizardRun, WizardRunManager, WizardRunQuerySet
@@ -113,14 +112,6 @@ def _prepared(
 
 
 class ScreeningQuerySet(WizardRunQuerySet):
-    def _owner(self, request: HttpRequest) -> tuple[str, Any] | None:
-        """Whose screenings this request may see, as (column, value); None for a guest
-        who has never started a check."""
-        if request.user.is_authenticated:
-            return "user_id", request.user.pk
-        owner = guest_id(request)
-        return ("guest_id", owner) if owner else None
-
     def _first(
         self, request: HttpRequest, queries: dict[str, Prepared[Screening]]
     ) -> Screening | None:
@@ -128,7 +119,7 @@ class ScreeningQuerySet(WizardRunQuerySet):
         # The prepared queries start from every screening: only when asked through
         # Screening.objects, not through a narrower queryset.
         assert not self.query.where, "ask Screening.objects"  # noqa: S101
-        owner = self._owner(request)
+        owner = self.owner(request)
         if owner is None:
             return None
         field, value = owner
