@@ -126,7 +126,10 @@ class Result:
 def _with_exercises(answers: Sequence[Answer]) -> list[Priority]:
     """Attach each item's linked exercises, in the item's order, from one query."""
     slugs = [slug for answer in answers for slug in answer.item.exercise_slugs]
-    by_slug = {exercise.slug: exercise for exercise in Exercise.objects.in_slug_order(slugs)}
+    # Only what the result shows of each: a link and the bone-density note (the steps,
+    # figures and variants are the exercise page's, and cost more to read than the rest).
+    shown = Exercise.objects.only("slug", "name", "bone_density_caution", "bone_density_note")
+    by_slug = {exercise.slug: exercise for exercise in shown.in_slug_order(slugs)}
     return [
         Priority(answer, [by_slug[s] for s in answer.item.exercise_slugs if s in by_slug])
         for answer in answers
