@@ -27,6 +27,17 @@ def _reverse(name: str, prefix: str, urlconf: str | None) -> str:
     return reverse(name, urlconf=urlconf)
 
 
+@lru_cache(maxsize=1024)
+def _reverse_with(name: str, args: tuple[str, ...], prefix: str, urlconf: str | None) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
+
+
+def reverse_kept(name: str, *args: str) -> str:
+    """`reverse(name, args=args)`, remembered: for the links a page repeats by the dozen
+    with a few arguments each (an exercise's page, by its slug)."""
+    return _reverse_with(name, args, get_script_prefix(), get_urlconf())
+
+
 @register.simple_tag
 def fixed_url(name: str) -> str:
     """The path of a URL that takes no arguments (`{% url name %}`, remembered)."""
@@ -44,5 +55,6 @@ def fixed_static(path: str) -> str:
 def _forget(*, setting: str, **kwargs: object) -> None:
     if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
         _reverse.cache_clear()
+        _reverse_with.cache_clear()
     if setting in {"STATIC_URL", "STORAGES", "DEBUG", "FORCE_SCRIPT_NAME"}:
         fixed_static.cache_clear()

@@ -33,8 +33,11 @@ from django.shortcuts import redirect, render
 from django.urls import register_converter, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
 
+from backpain.forms import QuickHiddenInput, input_tag
 from backpain.guest import guest_id
 
 
@@ -106,6 +109,33 @@ def step_after(step: Step, keys: list[str], answered: set[str] | dict[str, Any])
     return step.next if step.next is not None else first_unanswered(keys, answered)
 
 
+class ChoiceButtons(forms.RadioSelect):
+    """The answers as `includes/wizard.html` lays them out, each button then its label,
+    written out here: the templates Django renders for each button were a third of a
+    step's rendering."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        if attrs and "id" in attrs:
+            # The id first, as Django's loop over the buttons (BoundField.subwidgets) has it.
+            attrs = {"id": attrs["id"], **attrs}
+        widget = self.get_context(name, value, attrs)["widget"]
+        return format_html_join(
+            "",
+            '\n          <div class="choice">{}<label for="{}">{}</label></div>',
+            (
+                (input_tag(option), option["attrs"].get("id", ""), option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+
+
 ANSWER_MESSAGE = "Choose yes, no or not sure."
 ITEM_MESSAGE = "Your answer did not match this question. Please answer the question below."
 
@@ -118,13 +148,13 @@ class StepForm(forms.Form):
     """
 
     item = forms.CharField(
-        widget=forms.HiddenInput,
+        widget=QuickHiddenInput,
         max_length=64,
         error_messages={"required": ITEM_MESSAGE, "max_length": ITEM_MESSAGE},
     )
     answer = forms.ChoiceField(
         choices=YesNoUnsure.choices,
-        widget=forms.RadioSelect,
+        widget=ChoiceButtons,
         error_messages={"required": ANSWER_MESSAGE, "invalid_choice": ANSWER_MESSAGE},
     )
 
@@ -169,6 +199,14 @@ class WizardRunQuerySet(models.QuerySet):
             return self.filter(user=request.user)
         owner = guest_id(request)
         return self.filter(guest_id=owner) if owner else self.none()
+
+    def owner(self, request: HttpRequest) -> tuple[str, Any] | None:
+        """Whose runs this request may see, as the column and its value (`for_request` as
+        the prepared queries take it); None for a guest who has never started one."""
+        if request.user.is_authenticated:
+            return "user_id", request.user.pk
+        owner = guest_id(request)
+        return ("guest_id", owner) if owner else None
 
     def completed(self) -> Self:
         return self.filter(completed_at__isnull=False)

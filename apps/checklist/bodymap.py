@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
 from apps.exercises.models import Region
 
 
@@ -74,3 +77,63 @@ def body_map_viewbox() -> str:
 def body_map(regions: Collection[str]) -> list[Joint]:
     """Return the chain, top down, with the joints in `regions` marked to work on."""
     return [replace(joint, work_on=joint.region in regions) for joint in CHAIN]
+
+
+def body_map_markers(joints: list[Joint]) -> SafeString:
+    """The figure's joints, each a marker (mobile a circle, stable a square) and a two-line
+    label: written out here, as templates/checklist/result.html would, because a dozen
+    variables a joint in the template were a good part of the result page's rendering."""
+    return format_html_join(
+        "\n",
+        '          <g class="bodymap__joint bodymap__joint--{}{}">\n'
+        '            <polyline class="bodymap__leader" points="{},{} {},{}"/>\n'
+        "            {}\n"
+        '            <text class="bodymap__label" x="{}" y="{}">{}<tspan class="bodymap__state" '
+        'x="{}" dy="18">{}</tspan></text>\n'
+        "          </g>",
+        (
+            (
+                joint.role,
+                " bodymap__joint--work" if joint.work_on else "",
+                joint.x,
+                joint.y,
+                joint.leader_x,
+                joint.leader_y,
+                _marker(joint),
+                joint.label_x,
+                joint.label_y,
+                joint.short_label,
+                joint.label_x,
+                joint.label_state,
+            )
+            for joint in joints
+        ),
+    )
+
+
+def _marker(joint: Joint) -> SafeString:
+    if joint.mobile:
+        return format_html(
+            '<circle class="bodymap__marker" cx="{}" cy="{}" r="9"/>', joint.x, joint.y
+        )
+    return format_html(
+        '<rect class="bodymap__marker" x="{}" y="{}" width="16" height="16"/>',
+        joint.x - 8,
+        joint.y - 8,
+    )
+
+
+def body_map_words(joints: list[Joint]) -> SafeString:
+    """The same in words, one list item a joint."""
+    return format_html_join(
+        "\n",
+        "            <li>{}: needs to be {}{}</li>",
+        (
+            (
+                joint.label,
+                joint.role,
+                format_html(". <strong>{}</strong>", "Work on this.") if joint.work_on else "",
+            )
+            for joint in joints
+        ),
+    )

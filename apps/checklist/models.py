@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
+from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.exercises.models import SOURCES, Region
+from backpain import prepared
+from backpain.prepared import Prepared
 from backpain.wizard import NOTE_MAX_LENGTH, WizardAnswer, WizardRun, WizardRunManager
 
 from .priorities import TOTAL_POINTS, prioritise, score
@@ -152,18 +156,28 @@ class Run(WizardRun):
 
     def previous_with_answers(self) -> tuple[Run | None, dict[str, str]]:
         """Return `previous()` and its answers as {item key: value}, in one query."""
-        answers = Answer.objects.filter(run=OuterRef("pk")).order_by("id")
-        previous = (
-            self._earlier()
-            .annotate(
-                before_keys=ArraySubquery(answers.values("item__key")),
-                before_values=ArraySubquery(answers.values("value")),
-            )
-            .first()
-        )
-        if previous is None:
+        owner = ("user_id", self.user_id) if self.user_id else ("guest_id", self.guest_id)
+        found = PREVIOUS_WITH_ANSWERS[owner[0]](owner_value=owner[1], before=self.completed_at)
+        if not found:
             return None, {}
+        previous = found[0]
         return previous, dict(zip(previous.before_keys, previous.before_values, strict=True))
+
+
+def _previous_with_answers(owner: str, value: Any, before: Any) -> models.QuerySet[Run]:
+    """The run of this owner completed last before `before`, with its answers."""
+    answers = Answer.objects.filter(run=OuterRef("pk")).order_by("id")
+    # The other owner column is NULL: a run is an account's or a guest's, never both.
+    person = {"user_id": None, "guest_id": None, owner: value}
+    return (
+        Run.objects.completed()
+        .filter(**person, completed_at__lt=before)
+        .order_by("-completed_at", "-id")
+        .annotate(
+            before_keys=ArraySubquery(answers.values("item__key")),
+            before_values=ArraySubquery(answers.values("value")),
+        )[:1]
+    )
 
 
 class Answer(WizardAnswer):
@@ -180,3 +194,35 @@ class Answer(WizardAnswer):
 
     def __str__(self) -> str:
         return f"{self.item.key}: {self.value}"
+
+
+def completed_run(request: HttpRequest, uuid: UUID) -> Run | None:
+    """This person's completed run with this uuid; None for anyone else's, or none."""
+    owner = Run.objects.owner(request)
+    if owner is None:
+        return None
+    return next(iter(COMPLETED_RUN[owner[0]](owner_value=owner[1], uuid=uuid)), None)
+
+
+def _completed_run(owner: str, value: Any, uuid: UUID) -> models.QuerySet[Run]:
+    return Run.objects.filter(**{owner: value}).completed().filter(uuid=uuid)[:1]
+
+
+# Compiled once (backpain/prepared.py): every result page asks these, and building them
+# cost more than running them.
+COMPLETED_RUN = {
+    owner: Prepared(
+        lambda owner_value, uuid, owner=owner: _completed_run(owner, owner_value, uuid),
+        owner_value=stand_in,
+        uuid=prepared.OTHER_UUID,
+    )
+    for owner, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
+}
+PREVIOUS_WITH_ANSWERS = {
+    owner: Prepared(
+        lambda owner_value, before, owner=owner: _previous_with_answers(owner, owner_value, before),
+        owner_value=stand_in,
+        before=prepared.MOMENT,
+    )
+    for owner, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
+}

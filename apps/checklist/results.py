@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from apps.exercises.models import Exercise
 from backpain.wizard import YesNoUnsure
 
 from . import notes
-from .bodymap import Joint, body_map, body_map_viewbox
+from .bodymap import Joint, body_map, body_map_markers, body_map_viewbox, body_map_words
 from .models import Answer, Item, Run
 from .priorities import Change, compare, message
 
@@ -113,11 +114,22 @@ class Result:
     def body_map_viewbox(self) -> str:
         return body_map_viewbox()
 
+    @property
+    def body_map_markers(self) -> SafeString:
+        return body_map_markers(self.body_map)
+
+    @property
+    def body_map_words(self) -> SafeString:
+        return body_map_words(self.body_map)
+
 
 def _with_exercises(answers: Sequence[Answer]) -> list[Priority]:
     """Attach each item's linked exercises, in the item's order, from one query."""
     slugs = [slug for answer in answers for slug in answer.item.exercise_slugs]
-    by_slug = {exercise.slug: exercise for exercise in Exercise.objects.in_slug_order(slugs)}
+    # Only what the result shows of each: a link and the bone-density note (the steps,
+    # figures and variants are the exercise page's, and cost more to read than the rest).
+    shown = Exercise.objects.only("slug", "name", "bone_density_caution", "bone_density_note")
+    by_slug = {exercise.slug: exercise for exercise in shown.in_slug_order(slugs)}
     return [
         Priority(answer, [by_slug[s] for s in answer.item.exercise_slugs if s in by_slug])
         for answer in answers

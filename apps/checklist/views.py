@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,7 +22,7 @@ from backpain.wizard import (
 )
 
 from . import notes
-from .models import Item, Run
+from .models import Item, Run, completed_run
 from .priorities import TOTAL_POINTS
 from .results import Result, score_trends
 
@@ -96,7 +96,9 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
 @never_cache
 @kept_page
 def result(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    run = get_object_or_404(Run.objects.for_request(request).completed(), uuid=uuid)
+    run = completed_run(request, uuid)
+    if run is None:
+        raise Http404("No such checklist result.")
     # An unconfirmed emergency comes first, and no routine is offered until it is confirmed.
     screening, gate = latest_and_gate(request)
     bone_density = bool(screening and screening.bone_density_caution)

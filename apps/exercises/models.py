@@ -7,7 +7,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import TrigramStrictWordSimilarity
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+
+from backpain.shell import reverse_kept
 
 # The source pages every exercise and checklist item is attributed to (see ../shared/seeds).
 SOURCES = {
@@ -185,7 +186,8 @@ class Exercise(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("exercises:detail", args=[self.slug])
+        # Remembered: the library, the plan and the checklist result link a dozen or more.
+        return reverse_kept("exercises:detail", self.slug)
 
     @property
     def is_timed(self) -> bool:

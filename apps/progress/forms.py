@@ -4,13 +4,15 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.forms.models import construct_instance
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from apps.exercises.models import Exercise
 from apps.screening.triage import Level
+from backpain.forms import QuickHiddenInput, QuickInput, input_tag
 from backpain.once import TokenField
 from backpain.wizard import ANSWER_MESSAGE, YesNoUnsure
 
@@ -19,39 +21,7 @@ from .models import HOURS, CheckIn, FunctionActivity, Reminder, Session, Weekday
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
 
-def _input(widget: dict[str, Any]) -> SafeString:
-    """An <input>, as Django's input.html and attrs.html write it (every value escaped), from
-    a widget's or a radio option's context."""
-    value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
-    attrs = "".join(
-        f" {name}" if on is True else f' {name}="{escape(on)}"'
-        for name, on in widget["attrs"].items()
-        if on is not False
-    )
-    return mark_safe(  # noqa: S308 (the type, name, value and attributes are escaped)
-        f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{attrs}>'
-    )
-
-
-class QuickInput(forms.widgets.Input):
-    """An input written out by `_input` rather than by two templates: the session log has
-    four inputs a line, up to 20 lines."""
-
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: Any = None,
-    ) -> SafeString:
-        return _input(self.get_context(name, value, attrs)["widget"])
-
-
 class QuickNumberInput(QuickInput, forms.NumberInput):
-    pass
-
-
-class QuickHiddenInput(QuickInput, forms.HiddenInput):
     pass
 
 
@@ -86,7 +56,7 @@ class PainScale(forms.RadioSelect):
             (
                 (
                     flatatt({"for": option["attrs"].get("id")}),
-                    _input(option),
+                    input_tag(option),
                     option["label"],
                     self._end_word(index, option["value"]),
                 )
@@ -124,7 +94,7 @@ class RadioList(forms.RadioSelect):
             "",
             "<div>\n    <label{}>{} {}</label>\n</div>",
             (
-                (flatatt({"for": option["attrs"].get("id")}), _input(option), option["label"])
+                (flatatt({"for": option["attrs"].get("id")}), input_tag(option), option["label"])
                 for _, group, _ in widget["optgroups"]
                 for option in group
             ),
@@ -386,6 +356,24 @@ class CheckInForm(forms.ModelForm):
                 },
             )
             self.recheck_keys.append((question.key, name, question.level))
+
+    def _post_clean(self) -> None:
+        """ModelForm's model validation, less the check constraints' queries.
+
+        Django checks each of CheckIn's check constraints with a query of its own (five a
+        post); this form already holds each one (the choices 0 to 10, the model's 0 to 7
+        validators, worst at least average in `clean`), and the database enforces them on
+        save all the same. The unique week is the view's to keep, not the form's.
+        """
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -209,10 +209,24 @@ def check_in_save(
     activity_names: dict[int, str],
     scores: dict[int, int],
 ) -> CheckIn:
-    """Create or update this week's check-in and its function scores."""
-    check_in, _ = CheckIn.objects.update_or_create(
-        patient=patient, week_start=week, defaults=values
-    )
+    """Create or update this week's check-in and its function scores.
+
+    The same answers sent again (the form shown anew and saved unchanged) write nothing:
+    the check-in is as it was, so its alerts were raised when it was last saved.
+    """
+    check_in = CheckIn.objects.select_for_update().filter(patient=patient, week_start=week).first()
+    if check_in is None:
+        # update_or_create: a twin request creating it meanwhile is no error.
+        check_in, _ = CheckIn.objects.update_or_create(
+            patient=patient, week_start=week, defaults=values
+        )
+    elif any(getattr(check_in, name) != value for name, value in values.items()):
+        # The patient we have: the alerts the save raises (apps/clinic/signals.py) need
+        # not read the account again.
+        check_in.patient = patient
+        for name, value in values.items():
+            setattr(check_in, name, value)
+        check_in.save(update_fields=[*values, "updated_at"])
     activities = {
         activity.order: activity for activity in FunctionActivity.objects.filter(patient=patient)
     }

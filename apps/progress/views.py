@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -441,46 +442,55 @@ def log_delete(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
 @kept_page
 def check_in(request: HttpRequest) -> HttpResponse:
     week = CheckIn.current_week()
-    existing = CheckIn.objects.for_patient(request.user).filter(week_start=week).first()
+    this_week = CheckIn.objects.for_patient(request.user).filter(week_start=week)
     activities = list(FunctionActivity.objects.filter(patient=request.user))
-    scores = (
-        dict(
-            FunctionScore.objects.filter(check_in=existing).values_list("activity__order", "score")
-        )
-        if existing
-        else {}
-    )
     recheck = services.recheck_questions()
-    form = CheckInForm(
-        request.POST or None,
-        instance=existing,
-        activities=activities,
-        scores=scores,
-        recheck=recheck,
-    )
-    if request.method == "POST" and form.is_valid():
-        screening = services.check_in_submit(
-            patient=request.user,
-            token=form.cleaned_data["client_token"],
-            week=week,
-            values={
-                name: form.cleaned_data[name]
-                for name in ("pain_average", "pain_worst", "sleep_nights", "days_active", "note")
-            },
-            activity_names=form.activity_names(),
-            scores=form.scores(),
-            answers=form.recheck_answers(),
+    if request.POST:
+        # A post is judged on what it carries: the saved check-in and its scores only
+        # fill in an empty form, so they are not read unless the form comes back.
+        form = CheckInForm(request.POST, activities=activities, scores={}, recheck=recheck)
+        if form.is_valid():
+            return _check_in_saved(request, form, week)
+        existing = this_week.first()
+    else:
+        # A GET, or a post with no fields at all: this week's check-in to change, if any.
+        existing = this_week.first()
+        scores = (
+            dict(
+                FunctionScore.objects.filter(check_in=existing).values_list(
+                    "activity__order", "score"
+                )
+            )
+            if existing
+            else {}
         )
-        # A sign that needs care today comes before any thanks for checking in.
-        if screening.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
-            return redirect(screening.get_absolute_url())
-        messages.success(request, "Check-in saved. Thank you.")
-        return redirect("progress:home")
+        form = CheckInForm(instance=existing, activities=activities, scores=scores, recheck=recheck)
     return render(
         request,
         "progress/check_in.html",
         {"form": form, "week": week, "existing": existing},
     )
+
+
+def _check_in_saved(request: HttpRequest, form: CheckInForm, week: dt.date) -> HttpResponse:
+    """Save a valid check-in (once per form token) and say where it leads."""
+    screening = services.check_in_submit(
+        patient=request.user,
+        token=form.cleaned_data["client_token"],
+        week=week,
+        values={
+            name: form.cleaned_data[name]
+            for name in ("pain_average", "pain_worst", "sleep_nights", "days_active", "note")
+        },
+        activity_names=form.activity_names(),
+        scores=form.scores(),
+        answers=form.recheck_answers(),
+    )
+    # A sign that needs care today comes before any thanks for checking in.
+    if screening.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
+        return redirect(screening.get_absolute_url())
+    messages.success(request, "Check-in saved. Thank you.")
+    return redirect("progress:home")
 
 
 @require_safe

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, Self
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -10,7 +11,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from backpain import prepared
 from backpain.once import token_field
+from backpain.prepared import Prepared
 from backpain.wizard import WizardAnswer, WizardRun, WizardRunManager, WizardRunQuerySet
 
 from .advice import Advice, advice_for
@@ -60,15 +63,67 @@ class Kind(models.TextChoices):
     RECHECK = "recheck", "Weekly re-check"
 
 
-class ScreeningQuerySet(WizardRunQuerySet):
-    def _gate_candidates(self, request: HttpRequest) -> Self:
-        mine = self.for_request(request).completed()
-        newer_full_check = mine.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
-        return (
-            mine.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
-            .exclude(Exists(newer_full_check))
-            .order_by("-completed_at")
+def _gate_candidates(mine: ScreeningQuerySet) -> ScreeningQuerySet:
+    """`mine` (one person's screenings) that close the way to exercise, newest first."""
+    completed = mine.completed()
+    newer_full_check = completed.filter(kind=Kind.FULL, completed_at__gt=OuterRef("completed_at"))
+    return (
+        completed.filter(urgency=Urgency.EMERGENCY, acknowledged_at__isnull=True)
+        .exclude(Exists(newer_full_check))
+        .order_by("-completed_at")
+    )
+
+
+def _current_with_answers(mine: ScreeningQuerySet, with_gate: bool) -> ScreeningQuerySet:
+    """The newest of `mine` under way, with its answers and, `with_gate`, the gate's id."""
+    answers = Answer.objects.filter(screening=OuterRef("pk")).order_by("id")
+    current = (
+        mine.in_progress()
+        .newest_first()
+        .annotate(
+            answer_keys=ArraySubquery(answers.values("question__key")),
+            answer_values=ArraySubquery(answers.values("value")),
         )
+    )
+    if with_gate:
+        current = current.annotate(gate_id=Subquery(_gate_candidates(mine).values("pk")[:1]))
+    return current[:1]
+
+
+def _latest_and_gate(mine: ScreeningQuerySet) -> ScreeningQuerySet:
+    """The latest completed of `mine`, with the gate's id."""
+    gate_id = _gate_candidates(mine).values("pk")[:1]
+    return mine.latest_completed_first().annotate(gate_id=Subquery(gate_id))[:1]
+
+
+def _prepared(
+    build: Callable[[ScreeningQuerySet], ScreeningQuerySet],
+) -> dict[str, Prepared[Screening]]:
+    """`build` over one person's screenings, for an account and for a guest, compiled once:
+    the pages asking these every time (every wizard step, the plan, Today, the checklist
+    result) spent more building the queries than PostgreSQL spent running them."""
+    return {
+        field: Prepared(
+            lambda owner, field=field: build(Screening.objects.filter(**{field: owner})),
+            owner=stand_in,
+        )
+        for field, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
+    }
+
+
+class ScreeningQuerySet(WizardRunQuerySet):
+    def _first(
+        self, request: HttpRequest, queries: dict[str, Prepared[Screening]]
+    ) -> Screening | None:
+        """The one row of a prepared query for this person (see `_prepared`)."""
+        # The prepared queries start from every screening: only when asked through
+        # Screening.objects, not through a narrower queryset.
+        assert not self.query.where, "ask Screening.objects"  # noqa: S101
+        owner = self.owner(request)
+        if owner is None:
+            return None
+        field, value = owner
+        return next(iter(queries[field](owner=value)), None)
 
     def care_gate(self, request: HttpRequest) -> Screening | None:
         """Return this person's emergency result that still closes the way to exercise.
@@ -77,29 +132,15 @@ class ScreeningQuerySet(WizardRunQuerySet):
         was completed after it. While one is open, a new full check cannot be started, so in
         practice only the confirmation opens the way; a weekly re-check never does.
         """
-        mine = self.for_request(request)
-        if mine.query.is_empty():
-            # A guest who has never started a check: building the query costs more than a
-            # content page's cached fragments, and it could only find nothing.
-            return None
-        return self._gate_candidates(request).first()
+        # A guest who has never started a check costs no query: it could only find nothing.
+        return self._first(request, CARE_GATE)
 
     def current_with_answers(
         self, request: HttpRequest, *, with_gate: bool = False
     ) -> tuple[Screening | None, dict[str, str], Screening | None]:
         """Return this person's unfinished check, its answers ({question key: value}) and,
         `with_gate`, the care gate (else None): one query while a check is under way."""
-        answers = Answer.objects.filter(screening=OuterRef("pk")).order_by("id")
-        current = self.for_request(request).in_progress().newest_first()
-        current = current.annotate(
-            answer_keys=ArraySubquery(answers.values("question__key")),
-            answer_values=ArraySubquery(answers.values("value")),
-        )
-        if with_gate:
-            current = current.annotate(
-                gate_id=Subquery(self._gate_candidates(request).values("pk")[:1])
-            )
-        current = current.first()
+        current = self._first(request, CURRENT_WITH_GATE if with_gate else CURRENT)
         if current is None:
             return None, {}, self.care_gate(request) if with_gate else None
         answered = dict(zip(current.answer_keys, current.answer_values, strict=True))
@@ -113,13 +154,7 @@ class ScreeningQuerySet(WizardRunQuerySet):
         when closed, is nearly always the latest result itself, so only an older emergency
         still unconfirmed costs a second query.
         """
-        gate_id = self._gate_candidates(request).values("pk")[:1]
-        latest = (
-            self.for_request(request)
-            .latest_completed_first()
-            .annotate(gate_id=Subquery(gate_id))
-            .first()
-        )
+        latest = self._first(request, LATEST_AND_GATE)
         if latest is None or latest.gate_id is None:
             return latest, None
         if latest.gate_id == latest.pk:
@@ -139,15 +174,23 @@ class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # ty
         on), and their unfinished full check, if any, is left alone.
         """
         previous = self.filter(user=user).latest_completed_first().first()
-        # Read through Answer, not previous.answers: complete() reads the new one's relation.
         kept = Answer.objects.filter(screening=previous).values_list("question__key", "value")
         merged = {**(dict(kept) if previous else {}), **answers}
         screening = self.create(user=user, kind=Kind.RECHECK, client_token=token)
+        questions = list(Question.objects.active())
+        recorded = {q.key: merged[q.key] for q in questions if q.key in merged}
         Answer.objects.bulk_create(
-            Answer(screening=screening, question=question, value=merged[question.key])
-            for question in Question.objects.active().filter(key__in=merged)
+            Answer(screening=screening, question=question, value=recorded[question.key])
+            for question in questions
+            if question.key in recorded
         )
-        screening.complete()
+        # What complete() would read back: the answers just written, the questions' levels
+        # and the check before this one (`previous`, read above in this transaction).
+        screening.complete(
+            answers=recorded,
+            levels={question.key: question.level for question in questions},
+            caution_before=bool(previous and previous.bone_density_caution),
+        )
         return screening
 
 
@@ -216,13 +259,25 @@ class Screening(WizardRun):
             return Screening.objects.filter(user_id=self.user_id)
         return Screening.objects.filter(guest_id=self.guest_id)
 
-    def complete(self) -> Triage:
-        """Triage the answers, store the outcome and mark the screening complete."""
-        before = self.mine().exclude(pk=self.pk).latest_completed_first().first()
+    def complete(
+        self,
+        *,
+        answers: dict[str, str] | None = None,
+        levels: dict[str, str] | None = None,
+        caution_before: bool | None = None,
+    ) -> Triage:
+        """Triage the answers, store the outcome and mark the screening complete.
+
+        The answers, the active questions' levels (in question order) and the caution of the
+        person's check before this one are read unless the caller has them already.
+        """
+        if caution_before is None:
+            before = self.mine().exclude(pk=self.pk).latest_completed_first().first()
+            caution_before = bool(before and before.bone_density_caution)
         outcome = triage(
-            self.answer_map(),
-            Question.objects.levels(),
-            caution_before=bool(before and before.bone_density_caution),
+            self.answer_map() if answers is None else answers,
+            Question.objects.levels() if levels is None else levels,
+            caution_before=caution_before,
         )
         self.urgency = outcome.urgency
         self.trigger_keys = list(outcome.triggers)
@@ -268,3 +323,9 @@ class Answer(WizardAnswer):
 
     def __str__(self) -> str:
         return f"{self.question.key}: {self.value}"
+
+
+CARE_GATE = _prepared(lambda mine: _gate_candidates(mine)[:1])
+CURRENT = _prepared(lambda mine: _current_with_answers(mine, with_gate=False))
+CURRENT_WITH_GATE = _prepared(lambda mine: _current_with_answers(mine, with_gate=True))
+LATEST_AND_GATE = _prepared(_latest_and_gate)

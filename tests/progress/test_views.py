@@ -6,8 +6,10 @@ import uuid
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
 from django.http import HttpRequest
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -768,6 +770,51 @@ def test_a_sign_in_the_recheck_leads_straight_to_its_result(
     result = patient_client.get(response["Location"]).content.decode()
     assert f'data-urgency="{urgency}"' in result
     assert "This result comes from your weekly re-check." in result
+
+
+def test_a_resent_check_in_answers_as_the_first_without_saving_or_reading_it_again(
+    patient_client, patient, content
+):
+    """A phone resending the form (the same token) gets the first answer back: the same
+    redirect and thanks, one check-in and one re-check. It is judged on the form alone:
+    the saved check-in and its scores are not read, nor each check constraint asked of
+    the database (the form holds them all)."""
+    ScreeningFactory(user=patient)
+    data = check_in_post(client_token=str(uuid.uuid4()))
+    first = patient_client.post("/progress/check-in/", data, follow=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = patient_client.post("/progress/check-in/", data)
+
+    assert again["Location"] == first.redirect_chain[0][0] == "/progress/"
+    thanks = patient_client.get("/progress/").content.decode()
+    assert "Check-in saved. Thank you." in thanks
+    assert CheckIn.objects.filter(patient=patient).count() == 1
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if "progress_checkin" in q or "progress_functionscore" in q]
+    assert not [q for q in sql if '"_check"' in q]
+    assert len(sql) <= 5, sql
+
+
+def test_the_same_answers_from_a_form_shown_again_write_no_check_in_but_a_new_recheck(
+    patient_client, patient, content
+):
+    """Saved again unchanged (a new token: the form was shown again), the check-in is not
+    rewritten, so no alert is looked for again; the weekly re-check is still recorded."""
+    ScreeningFactory(user=patient)
+    patient_client.post("/progress/check-in/", check_in_post())
+    saved = CheckIn.objects.get(patient=patient)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = patient_client.post("/progress/check-in/", check_in_post())
+
+    assert again["Location"] == "/progress/"
+    assert CheckIn.objects.get(patient=patient).updated_at == saved.updated_at
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 2
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if q.startswith('UPDATE "progress_checkin"')]
+    assert not [q for q in sql if "accounts_carelink" in q or "clinic_alert" in q]
 
 
 def test_an_all_no_recheck_does_not_open_an_unconfirmed_emergency_gate(

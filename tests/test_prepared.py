@@ -1,0 +1,53 @@
+"""backpain.prepared: a query compiled once gives, for every value, the rows the ORM gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from apps.screening.models import Screening
+from apps.screening.triage import Urgency
+from backpain import prepared
+from backpain.prepared import Prepared
+from tests.factories import UserFactory
+from tests.screening.factories import ScreeningFactory
+
+
+def urgent_of(person: int, caution: bool = True):
+    # The fixed values (the urgency, True) stay as compiled; only the person varies.
+    return Screening.objects.filter(
+        user_id=person, urgency=Urgency.URGENT, bone_density_caution=caution
+    ).order_by("id")
+
+
+def test_each_call_runs_with_its_own_values(db):
+    first, second, nobody = UserFactory(), UserFactory(), UserFactory()
+    mine = [
+        ScreeningFactory(user=first, urgency=Urgency.URGENT, bone_density_caution=True),
+        ScreeningFactory(user=first, urgency=Urgency.URGENT, bone_density_caution=True),
+    ]
+    ScreeningFactory(user=first, urgency=Urgency.NONE, bone_density_caution=True)
+    ScreeningFactory(user=first, urgency=Urgency.URGENT, bone_density_caution=False)
+    theirs = ScreeningFactory(user=second, urgency=Urgency.URGENT, bone_density_caution=True)
+    query = Prepared(urgent_of, person=prepared.ID)
+
+    for person in (first, second, nobody, first):
+        assert query(person=person.pk) == list(urgent_of(person.pk))
+    assert query(person=first.pk) == mine
+    assert query(person=second.pk) == [theirs]
+    assert query(person=nobody.pk) == []
+
+
+def test_a_true_is_not_taken_for_a_stand_in_of_one(db):
+    person = UserFactory()
+    ScreeningFactory(user=person, urgency=Urgency.URGENT, bone_density_caution=True)
+    query = Prepared(lambda person: urgent_of(person), person=1)
+
+    assert query(person=person.pk) == list(urgent_of(person.pk))
+
+
+def test_a_value_not_passed_on_as_a_parameter_is_refused(db):
+    query = Prepared(lambda person: urgent_of(UserFactory().pk), person=prepared.ID)
+
+    with pytest.raises(ImproperlyConfigured, match="person"):
+        query(person=1)
