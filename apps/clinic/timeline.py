@@ -349,20 +349,29 @@ def _session_events(patient: User, first: dt.date) -> list[Event]:
     return events
 
 
+def completed_runs(patient: User) -> list[Run]:
+    """The patient's completed checklist runs, newest first: the timeline's, and the
+    progress summary's scores."""
+    return list(Run.objects.filter(user=patient).latest_completed_first().only(*RUN_FIELDS))
+
+
 def timeline(
     patient: User,
     check_ins: list[CheckIn],
     scores: dict[int, dict[int, int]],
     activities: list[FunctionActivity],
     month: dt.date | None = None,
+    runs: list[Run] | None = None,
 ) -> Period:
     """Return one month of the patient's screenings, checklists, check-ins and sessions,
     newest first: `month` if given, else the latest month with anything in it.
 
     A year of history is ~4,000 rows; a clinician reads the recent weeks first and can page
     back a month at a time, so only the month shown is loaded and drawn. `check_ins` (all of
-    them), their function `scores` and `activities` are the progress summary's."""
-    runs = list(Run.objects.filter(user=patient).latest_completed_first().only(*RUN_FIELDS))
+    them), their function `scores` and `activities` are the progress summary's, and so are
+    the `runs` when given (`completed_runs`)."""
+    if runs is None:
+        runs = completed_runs(patient)
     months = _month_counts(patient, check_ins, runs)
     if month is None:
         month = months[0].first if months else timezone.localdate().replace(day=1)
@@ -467,10 +476,16 @@ def review(
 ) -> dict[str, Any]:
     """Return the context of the patient review page, its timeline showing `month` (the
     latest month with entries when None)."""
-    summary = progress_summary(patient, today)
+    runs = completed_runs(patient)
+    summary = progress_summary(patient, today, runs)
     open_alerts, seen_alerts = alerts(patient)
     period = timeline(
-        patient, summary["check_ins"], summary["function_scores"], summary["activities"], month
+        patient,
+        summary["check_ins"],
+        summary["function_scores"],
+        summary["activities"],
+        month,
+        runs,
     )
     return {
         **summary,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Max
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -23,7 +25,16 @@ from .charts import (
     line_chart,
     streak,
 )
-from .models import CheckIn, FunctionActivity, FunctionScore, Plan, Session, week_start
+from .models import (
+    EVERY_DAY,
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    PlanItem,
+    Session,
+    week_start,
+)
 from .rules import WeekScore, progress_advice
 
 CALENDAR_WEEKS = 12
@@ -44,6 +55,18 @@ def planned_sessions_per_week(plan: Plan | None) -> int:
     return sum(1 for _, items in plan.week() if items) if plan is not None else 0
 
 
+def planned_days_per_week(patient: User) -> int:
+    """`planned_sessions_per_week` of the patient's current plan, in one query: the items'
+    weekdays, of the plan in force found in a subquery (not the plan, then its items)."""
+    current = Plan.objects.for_patient(patient).in_force_first().values("pk")[:1]
+    weekdays = list(
+        PlanItem.objects.filter(plan=Subquery(current))
+        .order_by()
+        .values_list("weekdays", flat=True)
+    )
+    return sum(1 for day in EVERY_DAY if any(day in days for days in weekdays))
+
+
 def function_scores(patient: User) -> dict[int, dict[int, int]]:
     """Each check-in's activity scores, {check_in id: {activity id: score}}.
 
@@ -56,18 +79,22 @@ def function_scores(patient: User) -> dict[int, dict[int, int]]:
     return scores
 
 
-def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
+def progress_summary(
+    patient: User, today: dt.date, runs: Sequence[Run] | None = None
+) -> dict[str, Any]:
+    """What the progress page shows. `runs`, the completed checklist runs newest first, when
+    the caller has loaded them already (the clinic's review does, for its timeline)."""
     check_ins = list(CheckIn.objects.for_patient(patient))
     scores = function_scores(patient)
     activities = list(FunctionActivity.objects.filter(patient=patient))
     since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
-    session_days = set(
-        Session.objects.for_patient(patient).since(since).values_list("performed_on", flat=True)
+    # The calendar's days and the last session's, in one query.
+    sessions = Session.objects.for_patient(patient).aggregate(
+        last=Max("performed_on"),
+        days=ArrayAgg("performed_on", filter=Q(performed_on__gte=since)),
     )
-    last_session_on = Session.objects.for_patient(patient).aggregate(last=Max("performed_on"))[
-        "last"
-    ]
-    plan = Plan.objects.for_patient(patient).current()
+    session_days = set(sessions["days"] or ())
+    last_session_on = sessions["last"]
 
     labels = [check_in.week_start.strftime("%d %b") for check_in in check_ins]
     pain = line_chart(
@@ -93,7 +120,10 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         better="higher",
         y_label="How well you can do it, 0 to 10",
     )
-    runs = checklist_scores(patient)
+    if runs is None:
+        runs = checklist_scores(patient)
+    else:
+        runs = [(run.completed_at, run.score) for run in reversed(runs)]
     checklist = line_chart(
         [completed.strftime("%d %b") for completed, _ in runs],
         [Series("Checklist score", "checklist", [score for _, score in runs])],
@@ -158,7 +188,7 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         "calendar_active_days": len(session_days),
         "streak": streak(session_days, today),
         "sessions_this_week": this_week,
-        "planned_per_week": planned_sessions_per_week(plan),
+        "planned_per_week": planned_days_per_week(patient),
         "advice": advice,
         "last_session_on": last_session_on,
         "recent_sessions": Session.objects.for_patient(patient).recent(5),
