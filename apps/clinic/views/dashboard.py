@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import uuid
 from typing import Any
 
 from django import forms
@@ -38,6 +39,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import User
@@ -214,29 +216,55 @@ TREND_HTML = {
     "same": '<span class="change">no change</span>',
     None: '<span class="small">too early for a trend</span>',
 }
+# One row of the patients' table (templates/clinic/dashboard.html has the table around it).
+ROW_HTML = (
+    '<tr data-patient="{uuid}">'
+    '<th scope="row"><a href="{url}">{name}</a> <span class="small patients__email">{email}</span>'
+    "</th>"
+    '<td data-open-alerts="{open_alerts}">{alerts}</td>'
+    '<td data-trend="{trend}">{pain}</td>'
+    '<td data-adherence="{adherence}">{sessions}</td>'
+    "<td>{last_active}</td>"
+    "<td>{screening}</td>"
+    "</tr>\n"
+)
+# Any uuid, to make the review's URL once a page and put each patient's in it.
+SOME_UUID = uuid.UUID(int=0)
 
 
-def describe(patient: User) -> User:
+def describe(patient: User, review_url: str | None = None) -> User:
     """Add what is worked out from the row's own figures (no queries): trend, adherence and
-    labels. Done in Python for the rows on the page, so the SQL computes each figure once."""
+    labels, and the row drawn with them. Done in Python for the rows on the page, so the SQL
+    computes each figure once. `review_url` is the review's URL for `SOME_UUID`."""
     patient.trend = pain_trend(patient.latest_pain, patient.earlier_pain)
     patient.adherence = adherence_percent(patient.sessions_done, patient.sessions_planned)
     patient.level_label = LEVEL_LABELS.get(patient.screening_level, "")
     kind = KIND_OF_RANK.get(patient.top_alert_rank)
     patient.top_alert = kind or ""
     patient.top_alert_label = kind.label if kind else ""
-    patient.review_url = reverse("clinic:review", args=[patient.uuid])
-    _write_cells(patient)
+    patient.review_url = (
+        review_url.replace(str(SOME_UUID), str(patient.uuid))
+        if review_url
+        else reverse("clinic:review", args=[patient.uuid])
+    )
+    patient.row = _row(patient)
     return patient
 
 
-def _write_cells(patient: User) -> None:
-    """The row's cells as the text they show (escaped by format_html): written here, each
-    cell is one template variable rather than a few dozen nodes of conditions and filters a
-    row, which were most of the time spent drawing the page."""
+def _row(patient: User) -> SafeString:
+    """The patient's row as HTML (each value escaped by format_html): written here, the row
+    is one template variable rather than a few dozen nodes of conditions and filters, which
+    were most of the time spent drawing the page."""
     alerts = patient.open_alerts
-    patient.alerts_cell = (
-        format_html(
+    done, planned = patient.sessions_done, patient.sessions_planned
+    return format_html(
+        ROW_HTML,
+        uuid=patient.uuid,
+        url=patient.review_url,
+        name=str(patient),
+        email=patient.email,
+        open_alerts=alerts,
+        alerts=format_html(
             '<span class="alert-flag alert-flag--{}">{} open</span> '
             '<span class="small">{}{}</span>',
             patient.top_alert,
@@ -245,32 +273,25 @@ def _write_cells(patient: User) -> None:
             f", and {alerts - 1} more" if alerts > 1 else "",
         )
         if alerts
-        else "None"
-    )
-    patient.pain_cell = (
-        "No check-in yet"
+        else "None",
+        trend=patient.trend or "",
+        pain="No check-in yet"
         if patient.latest_pain is None
         else format_html(
             "{} out of 10 {}",
             patient.latest_pain,
             format_html(TREND_HTML[patient.trend], patient.earlier_pain),
-        )
-    )
-    done, planned = patient.sessions_done, patient.sessions_planned
-    patient.sessions_cell = (
-        f"{done} of {planned} planned days ({patient.adherence}%)"
+        ),
+        adherence="" if patient.adherence is None else patient.adherence,
+        sessions=f"{done} of {planned} planned days ({patient.adherence}%)"
         if planned
-        else f"{done} day{'' if done == 1 else 's'}, no plan"
-    )
-    patient.last_active_label = (
-        day_label(patient.last_active) if patient.last_active else "Nothing logged"
-    )
-    patient.screening_cell = (
-        format_html(
+        else f"{done} day{'' if done == 1 else 's'}, no plan",
+        last_active=day_label(patient.last_active) if patient.last_active else "Nothing logged",
+        screening=format_html(
             '<span class="level level--{}">{}</span>', patient.screening_level, patient.level_label
         )
         if patient.screening_level
-        else "Not done"
+        else "Not done",
     )
 
 
@@ -314,7 +335,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     patients = filter_overview(patient_overview(request.user, today=timezone.localdate()), filters)
     page = overview_page(patients, request.GET.get("page"))
-    page.object_list = [describe(patient) for patient in page.object_list]
+    review_url = reverse("clinic:review", args=[SOME_UUID])
+    page.object_list = [describe(patient, review_url) for patient in page.object_list]
     AuditEvent.record(request, AuditAction.VIEW, object_ref="dashboard")
     preference = ClinicianPreference.objects.filter(clinician=request.user).first()
     context = {
