@@ -8,19 +8,21 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.db.models import Count, DateField, F, JSONField, Prefetch, Q, Subquery, Value
 from django.db.models.functions import JSONObject, TruncMonth
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
 from apps.checklist.models import Answer as ChecklistAnswer
 from apps.checklist.models import Run
 from apps.checklist.priorities import Change, compare
 from apps.checklist.results import score_trends
+from apps.progress.charts import day_label
 from apps.progress.models import (
     CheckIn,
     FunctionActivity,
@@ -97,6 +99,16 @@ class Event:
     # template variable rather than a loop of nodes each.
     items_html: str = ""
 
+    # The day as the template shows it, made here rather than by |date filters: a month's
+    # timeline has a hundred-odd entries, each with its day twice.
+    @property
+    def day_iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def day_label(self) -> str:
+        return day_label(self.day)
+
 
 @dataclass(frozen=True)
 class ExplainedAlert:
@@ -123,6 +135,11 @@ class Month:
     def key(self) -> str:
         """The month as the page's `?month=` value, e.g. "2026-03"."""
         return self.first.strftime("%Y-%m")
+
+    @property
+    def label(self) -> str:
+        """ "March 2026", as the jump list names it (not a |date filter in each item)."""
+        return self.first.strftime("%B %Y")
 
 
 @dataclass(frozen=True)
@@ -169,7 +186,7 @@ def _check_in_day(check_in: CheckIn) -> dt.date:
     return min(timezone.localdate(check_in.created_at), check_in.week_start + dt.timedelta(6))
 
 
-def _month_counts(patient: User, check_ins: list[CheckIn], runs: list[Run]) -> list[Month]:
+def _month_counts(patient: User, check_in_days: list[dt.date], runs: list[Run]) -> list[Month]:
     """Count each month's entries, newest month first: sessions and screenings grouped in
     SQL (one query for both), check-ins and checklist runs from the lists already loaded."""
     sessions = (
@@ -193,7 +210,7 @@ def _month_counts(patient: User, check_ins: list[CheckIn], runs: list[Run]) -> l
     counts: Counter[dt.date] = Counter()
     for month, n in sessions.union(screenings, all=True):
         counts[month] += n
-    counts.update(_check_in_day(c).replace(day=1) for c in check_ins)
+    counts.update(day.replace(day=1) for day in check_in_days)
     counts.update(timezone.localdate(run.completed_at).replace(day=1) for run in runs)
     return [Month(first, counts[first]) for first in sorted(counts, reverse=True)]
 
@@ -288,14 +305,14 @@ def _checklist_events(runs: list[Run], first: dt.date) -> list[Event]:
 
 def _check_in_events(
     check_ins: list[CheckIn],
+    days: list[dt.date],
     scores: dict[int, dict[int, int]],
     activities: list[FunctionActivity],
     first: dt.date,
 ) -> list[Event]:
     names = {activity.id: activity.name for activity in activities}
     events = []
-    for check_in in check_ins:
-        day = _check_in_day(check_in)
+    for check_in, day in zip(check_ins, days, strict=True):
         if day.replace(day=1) != first:
             continue
         named = sorted(
@@ -343,7 +360,8 @@ def _session_events(patient: User, first: dt.date) -> list[Event]:
     events = []
     for session in sessions:
         lines = [exercise_line(entry) for entry in session["exercises"]]
-        items = format_html_join("", "<li>{}</li>", ((line,) for line in lines))
+        # Each line escaped, as format_html_join would, at a fraction of its cost.
+        items = SafeString("".join(f"<li>{escape(line)}</li>" for line in lines))
         day, at = session["performed_on"], session["created_at"]
         events.append(Event("session", day, at, session, lines, items_html=items))
     return events
@@ -372,14 +390,16 @@ def timeline(
     the `runs` when given (`completed_runs`)."""
     if runs is None:
         runs = completed_runs(patient)
-    months = _month_counts(patient, check_ins, runs)
+    # Each check-in's day, worked out once for the counts and the month's events.
+    days = [_check_in_day(check_in) for check_in in check_ins]
+    months = _month_counts(patient, days, runs)
     if month is None:
         month = months[0].first if months else timezone.localdate().replace(day=1)
     latest_screening, screening_events = _screenings(patient, month)
     events = [
         *screening_events,
         *_checklist_events(runs, month),
-        *_check_in_events(check_ins, scores, activities, month),
+        *_check_in_events(check_ins, days, scores, activities, month),
         *_session_events(patient, month),
     ]
     events.sort(key=lambda event: (event.day, event.at), reverse=True)
