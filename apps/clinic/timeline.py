@@ -497,7 +497,7 @@ def review(
     """Return the context of the patient review page, its timeline showing `month` (the
     latest month with entries when None)."""
     runs = completed_runs(patient)
-    summary = progress_summary(patient, today, runs)
+    summary = progress_summary(patient, today, runs, tables=False)
     open_alerts, seen_alerts = alerts(patient)
     period = timeline(
         patient,

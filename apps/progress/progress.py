@@ -80,10 +80,13 @@ def function_scores(patient: User) -> dict[int, dict[int, int]]:
 
 
 def progress_summary(
-    patient: User, today: dt.date, runs: Sequence[Run] | None = None
+    patient: User, today: dt.date, runs: Sequence[Run] | None = None, *, tables: bool = True
 ) -> dict[str, Any]:
     """What the progress page shows. `runs`, the completed checklist runs newest first, when
-    the caller has loaded them already (the clinic's review does, for its timeline)."""
+    the caller has loaded them already (the clinic's review does, for its timeline).
+
+    Without `tables` (the clinic's review, which shows the charts and the figures but not the
+    patient's own tables, calendar and recent sessions) those are left out, not made."""
     check_ins = list(CheckIn.objects.for_patient(patient))
     scores = function_scores(patient)
     activities = list(FunctionActivity.objects.filter(patient=patient))
@@ -147,11 +150,27 @@ def progress_summary(
             f"{len(check_ins)} check-in{'s' if len(check_ins) != 1 else ''}; "
             f"worst pain is now {last.pain_worst}."
         )
-    return {
+    summary = {
         "check_ins": check_ins,
         # {check-in id: {activity id: score}}
         "function_scores": scores,
         "pain_summary": pain_summary,
+        "activities": activities,
+        "pain_chart": pain,
+        "function_chart": function,
+        "checklist_chart": checklist,
+        "checklist_runs": runs,
+        "calendar_active_days": len(session_days),
+        "streak": streak(session_days, today),
+        "sessions_this_week": this_week,
+        "planned_per_week": planned_days_per_week(patient),
+        "advice": advice,
+        "last_session_on": last_session_on,
+    }
+    if not tables:
+        return summary
+    return {
+        **summary,
         # The tables beside the charts, as the text they show: a year of rows costs little
         # to write out this way, and much through template filters.
         "pain_rows": [
@@ -174,23 +193,12 @@ def progress_summary(
             )
             for check_in, week in zip(check_ins, scores_by_week, strict=True)
         ],
-        "activities": activities,
-        "pain_chart": pain,
-        "function_chart": function,
-        "checklist_chart": checklist,
-        "checklist_runs": runs,
         "checklist_rows": [
             (day_label(timezone.localdate(completed)), str(score)) for completed, score in runs
         ],
         "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
         "calendar_weeks": calendar_weeks(today, CALENDAR_WEEKS),
         "calendar_size": calendar_size(CALENDAR_WEEKS),
-        "calendar_active_days": len(session_days),
-        "streak": streak(session_days, today),
-        "sessions_this_week": this_week,
-        "planned_per_week": planned_days_per_week(patient),
-        "advice": advice,
-        "last_session_on": last_session_on,
         "recent_sessions": Session.objects.for_patient(patient).recent(5),
         "check_in_done": bool(check_ins) and check_ins[-1].week_start == week_start(today),
     }
