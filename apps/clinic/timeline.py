@@ -12,8 +12,8 @@ from html import escape
 from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.db.models import Count, DateField, F, JSONField, Prefetch, Q, Subquery, Value
-from django.db.models.functions import JSONObject, TruncMonth
+from django.db.models import F, JSONField, Prefetch, Q, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -186,51 +186,39 @@ def _check_in_day(check_in: CheckIn) -> dt.date:
     return min(timezone.localdate(check_in.created_at), check_in.week_start + dt.timedelta(6))
 
 
-def _month_counts(patient: User, check_in_days: list[dt.date], runs: list[Run]) -> list[Month]:
-    """Count each month's entries, newest month first: sessions and screenings grouped in
-    SQL (one query for both), check-ins and checklist runs from the lists already loaded."""
-    sessions = (
-        Session.objects.for_patient(patient)
-        .annotate(month=TruncMonth("performed_on"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    screenings = (
-        Screening.objects.filter(user=patient)
-        .completed()
-        # The month in the site's time zone, as a date like the sessions' months.
-        .annotate(month=TruncMonth("completed_at", output_field=DateField()))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    counts: Counter[dt.date] = Counter()
-    for month, n in sessions.union(screenings, all=True):
-        counts[month] += n
+def _month_counts(
+    check_in_days: list[dt.date],
+    runs: list[Run],
+    session_dates: list[dt.date],
+    screenings: list[Screening],
+) -> list[Month]:
+    """Count each month's entries, newest month first, from the lists already loaded."""
+    counts: Counter[dt.date] = Counter(day.replace(day=1) for day in session_dates)
     counts.update(day.replace(day=1) for day in check_in_days)
     counts.update(timezone.localdate(run.completed_at).replace(day=1) for run in runs)
+    counts.update(timezone.localdate(row.completed_at).replace(day=1) for row in screenings)
     return [Month(first, counts[first]) for first in sorted(counts, reverse=True)]
 
 
-def _screenings(patient: User, first: dt.date) -> tuple[Screening | None, list[Event]]:
-    """The patient's latest screening (the page's header) and the month's screenings as
-    events, in one query: the month's rows and the latest, which is first when it is not
-    one of them anyway."""
-    start, end = _local_bounds(first)
-    mine = Screening.objects.filter(user=patient).latest_completed_first()
-    rows = list(
-        mine.filter(
-            Q(completed_at__gte=start, completed_at__lt=end) | Q(pk=Subquery(mine.values("pk")[:1]))
-        ).only(*SCREENING_FIELDS)
+def completed_screenings(patient: User) -> list[Screening]:
+    """Every completed screening, newest first, with the fields the review shows: the first
+    is the page's header, and all of them count in the months they were made (a year of
+    weekly re-checks is 52 small rows, one query rather than a count and the month's)."""
+    return list(
+        Screening.objects.filter(user=patient).latest_completed_first().only(*SCREENING_FIELDS)
     )
+
+
+def _screening_events(rows: list[Screening], first: dt.date) -> list[Event]:
+    """The month's screenings as events, each with the answers that set its level."""
+    start, end = _local_bounds(first)
     screenings = [row for row in rows if start <= row.completed_at < end]
     keys = {key for screening in screenings for key in screening.trigger_keys}
-    questions = {
-        q.key: q for q in Question.objects.filter(key__in=keys).only("key", "trigger", "level")
-    }
+    questions = (
+        {q.key: q for q in Question.objects.filter(key__in=keys).only("key", "trigger", "level")}
+        if keys
+        else {}
+    )
     events = []
     for screening in screenings:
         unsure = set(screening.unsure_keys)
@@ -251,7 +239,7 @@ def _screenings(patient: User, first: dt.date) -> tuple[Screening | None, list[E
                 triggers,
             )
         )
-    return (rows[0] if rows else None), events
+    return events
 
 
 def _checklist_events(runs: list[Run], first: dt.date) -> list[Event]:
@@ -380,6 +368,7 @@ def timeline(
     activities: list[FunctionActivity],
     month: dt.date | None = None,
     runs: list[Run] | None = None,
+    session_dates: list[dt.date] | None = None,
 ) -> Period:
     """Return one month of the patient's screenings, checklists, check-ins and sessions,
     newest first: `month` if given, else the latest month with anything in it.
@@ -387,17 +376,21 @@ def timeline(
     A year of history is ~4,000 rows; a clinician reads the recent weeks first and can page
     back a month at a time, so only the month shown is loaded and drawn. `check_ins` (all of
     them), their function `scores` and `activities` are the progress summary's, and so are
-    the `runs` when given (`completed_runs`)."""
+    the `runs` (`completed_runs`) and the `session_dates` (every session's day) when given."""
     if runs is None:
         runs = completed_runs(patient)
+    if session_dates is None:
+        session_dates = list(
+            Session.objects.for_patient(patient).order_by().values_list("performed_on", flat=True)
+        )
+    screenings = completed_screenings(patient)
     # Each check-in's day, worked out once for the counts and the month's events.
     days = [_check_in_day(check_in) for check_in in check_ins]
-    months = _month_counts(patient, days, runs)
+    months = _month_counts(days, runs, session_dates, screenings)
     if month is None:
         month = months[0].first if months else timezone.localdate().replace(day=1)
-    latest_screening, screening_events = _screenings(patient, month)
     events = [
-        *screening_events,
+        *_screening_events(screenings, month),
         *_checklist_events(runs, month),
         *_check_in_events(check_ins, days, scores, activities, month),
         *_session_events(patient, month),
@@ -409,7 +402,7 @@ def timeline(
         months=months,
         newer=next((m for m in reversed(months) if m.first > month), None),
         older=next((m for m in months if m.first < month), None),
-        latest_screening=latest_screening,
+        latest_screening=screenings[0] if screenings else None,
     )
 
 
@@ -506,6 +499,7 @@ def review(
         summary["activities"],
         month,
         runs,
+        summary["session_dates"],
     )
     return {
         **summary,

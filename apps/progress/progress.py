@@ -7,8 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Max, Q, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -91,13 +90,14 @@ def progress_summary(
     scores = function_scores(patient)
     activities = list(FunctionActivity.objects.filter(patient=patient))
     since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
-    # The calendar's days and the last session's, in one query.
-    sessions = Session.objects.for_patient(patient).aggregate(
-        last=Max("performed_on"),
-        days=ArrayAgg("performed_on", filter=Q(performed_on__gte=since)),
+    # Every session's day, one per session (a year of them is a few hundred dates), in one
+    # plain query: the calendar's days, the last session's and, for the clinic's timeline,
+    # how many sessions each month had.
+    session_dates = list(
+        Session.objects.for_patient(patient).order_by().values_list("performed_on", flat=True)
     )
-    session_days = set(sessions["days"] or ())
-    last_session_on = sessions["last"]
+    session_days = {day for day in session_dates if day >= since}
+    last_session_on = max(session_dates, default=None)
 
     labels = [check_in.week_start.strftime("%d %b") for check_in in check_ins]
     pain = line_chart(
@@ -166,6 +166,7 @@ def progress_summary(
         "planned_per_week": planned_days_per_week(patient),
         "advice": advice,
         "last_session_on": last_session_on,
+        "session_dates": session_dates,
     }
     if not tables:
         return summary
