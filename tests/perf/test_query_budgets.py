@@ -55,18 +55,18 @@ BUDGETS: dict[str, int] = {
     "account_reauthenticate": 8,
     "checklist:result": 6,
     "clinic:csv": 7,
-    "clinic:dashboard": 7,
+    "clinic:dashboard": 6,
     "clinic:prescribe": 9,
     "clinic:report": 12,
     # Everything about one patient, each part one query (the audit event is a write); its
     # timeline fragment (one month, HX-Target "timeline") takes 13.
-    "clinic:review": 21,
+    "clinic:review": 17,
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
     "exercises:detail": 7,
     "home": 8,
     "mfa_reauthenticate": 8,
-    "progress:home": 12,
+    "progress:home": 10,
     "progress:log": 6,
     "progress:log_edit": 7,
     "progress:plan": 6,
