@@ -14,11 +14,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -63,6 +63,8 @@ ADHERENCE_DAYS = 14
 # The trend compares the latest check-in with the one 4 weeks earlier, or failing that
 # the nearest one up to 6 weeks earlier (a missed week does not hide the trend).
 TREND_WEEKS = (4, 6)
+# One check-in a week at most: the latest 7 hold every week from the latest to 6 before it.
+RECENT_CHECK_INS = TREND_WEEKS[1] + 1
 # A "2-3 days a week" item plans 3 days: adherence is judged against the upper end.
 TWO_THREE_DAYS = 3
 # A screening's level in a clinician's words (the patient-facing labels say what to do).
@@ -143,8 +145,11 @@ def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
     on nothing but the day: each process builds them once a day. A queryset is never changed
     in place (every method returns a copy), so requests can share it; it holds no rows.
     """
-    check_ins = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
-    newest, oldest = (OuterRef("latest_week") - dt.timedelta(weeks=weeks) for weeks in TREND_WEEKS)
+    # The latest check-ins, newest first, as two arrays (weeks and pains): enough for the
+    # latest pain and the one 4 to 6 weeks before it (`pain_figures`), in two subqueries
+    # rather than five to compile for every page (the latest pain, its week, and the earlier
+    # pain with the latest week twice inside it).
+    recent = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
     sessions_done = (
         Session.objects.filter(
             patient=OuterRef("pk"),
@@ -163,13 +168,8 @@ def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
         # What a row shows of the account itself (not the password hash and the rest).
         .only("uuid", "email", "display_name")
         .annotate(
-            latest_pain=Subquery(check_ins.values("pain_average")[:1]),
-            latest_week=Subquery(check_ins.values("week_start")[:1], output_field=DateField()),
-            earlier_pain=Subquery(
-                check_ins.filter(week_start__lte=newest, week_start__gte=oldest).values(
-                    "pain_average"
-                )[:1]
-            ),
+            recent_weeks=ArraySubquery(recent.values("week_start")[:RECENT_CHECK_INS]),
+            recent_pains=ArraySubquery(recent.values("pain_average")[:RECENT_CHECK_INS]),
             sessions_done=Coalesce(Subquery(sessions_done, output_field=IntegerField()), 0),
             sessions_planned=Coalesce(_planned_days_per_week(), 0) * (ADHERENCE_DAYS // 7),
             last_active=last_active_on(),
@@ -195,6 +195,20 @@ def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
             "email",
         )
     )
+
+
+def pain_figures(weeks: list[dt.date], pains: list[int]) -> tuple[int | None, int | None]:
+    """The latest average pain and the earlier one its trend compares with: the newest
+    check-in 4 to 6 weeks (`TREND_WEEKS`) before the latest. `weeks` and `pains` are the
+    latest check-ins' (at least `RECENT_CHECK_INS` of them), newest first."""
+    if not weeks:
+        return None, None
+    newest, oldest = (weeks[0] - dt.timedelta(weeks=n) for n in TREND_WEEKS)
+    earlier = next(
+        (pain for week, pain in zip(weeks, pains, strict=True) if oldest <= week <= newest),
+        None,
+    )
+    return pains[0], earlier
 
 
 def pain_trend(latest: int | None, earlier: int | None) -> str | None:
@@ -224,6 +238,9 @@ def describe(patient: User, review_url: str | None = None) -> User:
     """Add what is worked out from the row's own figures (no queries): trend, adherence and
     labels, and the row drawn with them. Done in Python for the rows on the page, so the SQL
     computes each figure once. `review_url` is the review's URL for `SOME_UUID`."""
+    patient.latest_pain, patient.earlier_pain = pain_figures(
+        patient.recent_weeks or [], patient.recent_pains or []
+    )
     patient.trend = pain_trend(patient.latest_pain, patient.earlier_pain)
     patient.adherence = adherence_percent(patient.sessions_done, patient.sessions_planned)
     patient.level_label = LEVEL_LABELS.get(patient.screening_level, "")
