@@ -59,6 +59,8 @@ from ..models import (
 )
 
 PATIENTS_PER_PAGE = 25
+# The highest page number looked up before the patients are counted (25 million patients).
+MAX_PAGE = 1_000_000
 ADHERENCE_DAYS = 14
 # The trend compares the latest check-in with the one 4 weeks earlier, or failing that
 # the nearest one up to 6 weeks earlier (a missed week does not hide the trend).
@@ -322,7 +324,8 @@ def overview_page(patients: QuerySet[User], number: str | None) -> Page:
         wanted = int(number)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         wanted = 1
-    if wanted >= 1:
+    # Beyond any real caseload (an OFFSET past PostgreSQL's bigint fails): counted first.
+    if 1 <= wanted <= MAX_PAGE:
         start = (wanted - 1) * PATIENTS_PER_PAGE
         rows = list(patients.annotate(total=Window(Count("pk")))[start : start + PATIENTS_PER_PAGE])
         if rows:
