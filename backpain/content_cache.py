@@ -21,17 +21,41 @@ if it is not personal data in itself but one of a few shared variants.
 
 from __future__ import annotations
 
+import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 KEY = "content-version"
 
+# This process's last reading of the version and when it was made (time.monotonic()).
+_seen: tuple[str, float] | None = None
+
 
 def version() -> str:
-    """The current content version: one read of the shared cache."""
+    """The current content version, read from the shared cache at most once every
+    CONTENT_VERSION_CHECK_SECONDS per process: a kept page (backpain/page_cache.py) would
+    otherwise cost a database read for the version alone. A new release's content is shown
+    by every process within that time of `load_content` committing."""
+    global _seen
+    now = time.monotonic()
+    if _seen is not None and now - _seen[1] < settings.CONTENT_VERSION_CHECK_SECONDS:
+        return _seen[0]
+    current = _read()
+    _seen = (current, now)
+    return current
+
+
+def forget() -> None:
+    """Read the shared version again on next use (tests, and after a bump)."""
+    global _seen
+    _seen = None
+
+
+def _read() -> str:
     shared = caches["default"]
     current = shared.get(KEY)
     if current is None:
@@ -45,6 +69,7 @@ def bump() -> str:
     """Start a new content version: every process's content fragments are out of date."""
     new = uuid.uuid4().hex
     caches["default"].set(KEY, new, timeout=None)
+    forget()
     return new
 
 

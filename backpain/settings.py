@@ -133,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backpain.context_processors.csp_nonce",
+                # Django's csrf_token, remembered per request so a kept page can cut it out.
+                "backpain.page_cache.csrf",
                 "backpain.content_cache.content_version",
                 "backpain.pwa.device_account",
             ],
@@ -190,7 +192,19 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
+    # Each process's own: whole pages kept for one person until their data changes
+    # (backpain/page_cache.py); every key holds the person's id and data version.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
+# How long a process trusts its last reading of the content version (backpain/content_cache.py)
+# and keeps a page (backpain/page_cache.py): what changes with the clock alone, not with data,
+# is at most this late.
+CONTENT_VERSION_CHECK_SECONDS = env_int("CONTENT_VERSION_CHECK_SECONDS", 1)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
 # One backend: with Django's ModelBackend before it, a wrong password was hashed twice and a

@@ -11,11 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from apps.progress.today import today_context
+from backpain.page_cache import kept_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
+@kept_page
 def home(request: HttpRequest) -> HttpResponse:
     """Today for a signed-in patient, the clinic for a clinician, what the app is for a guest."""
     if not request.user.is_authenticated:

@@ -24,7 +24,7 @@ django.setup()
 from allauth.account.models import EmailAddress  # noqa: E402
 from allauth.mfa.totp.internal.auth import TOTP  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.accounts.management.commands.seed_demo import (  # noqa: E402
@@ -136,6 +136,11 @@ def prepare() -> User:
 
 if __name__ == "__main__":
     patient = prepare()
+    # Fresh statistics, as autovacuum would have by the time a real site had this data: with
+    # the empty tables' ones, PostgreSQL found a clinician's 200 patients by a nested loop
+    # over every care link (15 ms instead of 0.3).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     # For run.sh: the bench patient's review page and latest checklist result.
     latest = checklist_demo.Run.objects.filter(user=patient).latest("completed_at")
     print(f"REVIEW_PAGE=/clinic/patients/{patient.uuid}/")

@@ -8,7 +8,8 @@
 # The app runs as production does (gunicorn, 3 workers, DEBUG off, collected static files) on
 # its own database, BENCH_DATABASE_URL (default backpain_bench), prepared by `prepare_demo` and
 # bench/prepare.py (a patient with 52 weeks of history, a clinician with 200 patients).
-# Extra settings pass through the environment, e.g. DB_POOL_SIZE=2 to try the connection pool.
+# Extra settings pass through the environment, e.g. DB_POOL_SIZE=2 to try the connection pool,
+# or PAGE_CACHE_SECONDS=0 to measure every page rendered afresh (no kept pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +61,7 @@ mkdir -p "$RESULTS"
 # name | method | path | cookie | status it must answer with
 PAGES=(
   "bare view|GET|/bench/bare/||200"
+  "bare view (signed in)|GET|/bench/bare/|$PATIENT_COOKIE|200"
   "/ (guest)|GET|/||200"
   "/exercises/|GET|/exercises/||200"
   "/exercises/ filtered|GET|/exercises/?kind=mobility&region=hip||200"
@@ -87,7 +89,9 @@ for entry in "${PAGES[@]}"; do
   [ "$got" = "$status" ] || { echo "$name ($path) answered $got, not $status" >&2; exit 1; }
   line=$(BENCH_METHOD=$method BENCH_BODY=$CHECKIN_BODY wrk -t2 -c"$CONNECTIONS" \
     -d"${SECONDS_PER_PAGE}s" --timeout 10s -s bench/wrk.lua "${headers[@]}" "$BASE$path" | tail -1)
-  echo "{\"page\": \"$name\", \"result\": $line}" | tee -a "$RESULTS/pages.jsonl"
+  signed_in=$([ -n "$cookie" ] && echo true || echo false)
+  echo "{\"page\": \"$name\", \"signed_in\": $signed_in, \"result\": $line}" \
+    | tee -a "$RESULTS/pages.jsonl"
 done
 
 echo "== Mixed journey: 50 people for ${JOURNEY_SECONDS}s (think time 0.5-1.5 s)"

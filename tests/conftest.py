@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run beside one unless told that this is deliberate.
@@ -15,6 +16,7 @@ from django.db import connection, connections, transaction
 from django.test import Client, TransactionTestCase
 
 from apps.accounts.models import CareLink, User
+from backpain import content_cache
 from tests.factories import ClinicianFactory, UserFactory
 
 # The rows migrate's post_migrate handler writes, and Django's flush writes again.
@@ -68,10 +70,34 @@ TransactionTestCase._fixture_teardown = _empty_written_tables
 
 
 @pytest.fixture(autouse=True)
-def _fresh_content_cache() -> None:
+def _fresh_content_cache(request: pytest.FixtureRequest) -> None:
     # Each worker process keeps its content fragments between tests, as a server does between
     # requests; a test that edits an exercise must not meet a fragment from an earlier test.
     caches["content"].clear()
+    # Likewise kept pages, and this process's reading of the content version.
+    caches["pages"].clear()
+    content_cache.forget()
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        # A running site has a content version already; making the first one costs a few
+        # writes that would otherwise land in whichever query budget comes first. (The helper
+        # is pytest-django's own database set-up, the one its marker and fixtures share.)
+        request.getfixturevalue("_django_db_helper")
+        content_cache.version()
+    content_cache.forget()
+
+
+def fresh_page() -> None:
+    """Make the next request render its page: no kept page (backpain/page_cache.py), and
+    the content version read again, as by a process whose last reading is a second old."""
+    caches["pages"].clear()
+    content_cache.forget()
+
+
+@pytest.fixture(name="fresh_page")
+def _fresh_page() -> Callable[[], None]:
+    return fresh_page
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
@@ -33,6 +35,7 @@ def test_the_version_is_stable_until_bumped() -> None:
 def test_a_lost_version_is_replaced_by_a_new_one() -> None:
     before = content_cache.version()
     caches["default"].delete(content_cache.KEY)
+    content_cache.forget()
     after = content_cache.version()
     assert after != before
     assert content_cache.version() == after
@@ -55,9 +58,15 @@ def test_load_content_bumps_the_version(django_capture_on_commit_callbacks) -> N
     assert render("new") == "new"
 
 
-def test_another_process_sees_the_bump() -> None:
-    """Processes share the version through the database cache, not their own memory."""
+def test_another_process_sees_the_bump_within_the_check_interval(monkeypatch, settings) -> None:
+    """Processes share the version through the database cache; each reads it again once
+    CONTENT_VERSION_CHECK_SECONDS have passed since its last reading."""
+    clock = [1000.0]
+    monkeypatch.setattr(content_cache, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     render("old")
     # What `load_content` on another machine leaves behind: only the shared row changes.
     caches["default"].set(content_cache.KEY, "from-elsewhere", timeout=None)
+    clock[0] += settings.CONTENT_VERSION_CHECK_SECONDS - 0.01
+    assert render("new") == "old"
+    clock[0] += 0.01
     assert render("new") == "new"

@@ -25,7 +25,7 @@ def test_fixed_static_follows_a_changed_static_url():
     assert fixed_static("css/app.css") == static("css/app.css")
 
 
-def test_the_shell_links_are_the_reversed_urls(client):
+def test_the_shell_links_are_the_reversed_urls(client, db):
     body = client.get("/").content.decode()
     for name in ("home", "screening:start", "checklist:start", "account_login", "manifest"):
         assert f'href="{reverse(name)}"' in body

@@ -203,6 +203,7 @@ FILES: tuple[ExportFile, ...] = (
             "id": ID,
             "uuid": UUID,
             "password": "the password is stored as a one-way hash, a secret even to you",
+            "data_version": "a counter of changes the app uses to know when to redraw your pages",
         },
     ),
     ExportFile(

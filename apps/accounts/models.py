@@ -67,6 +67,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Goes up whenever anything this person sees on their pages changes: PostgreSQL triggers
+    # raise it on every write to their rows (migration 0003, apps/accounts/data_version.py),
+    # whatever wrote them. Pages kept per person (backpain/page_cache.py) are keyed by it.
+    data_version = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.screening.gate import latest_and_gate
+from backpain.page_cache import kept_page
 from backpain.wizard import (
     NotedStepForm,
     Step,
@@ -93,6 +94,7 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
 
 @require_safe
 @never_cache
+@kept_page
 def result(request: HttpRequest, uuid: UUID) -> HttpResponse:
     run = get_object_or_404(Run.objects.for_request(request).completed(), uuid=uuid)
     # An unconfirmed emergency comes first, and no routine is offered until it is confirmed.

@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from apps.screening.gate import bone_density_caution_for, care_gate
+from backpain.page_cache import kept_page
 
 from . import player
 from .forms import LibraryFilterForm
@@ -32,7 +33,13 @@ def screening_context(request: HttpRequest) -> dict[str, Any]:
     return {"gate": care_gate(request), "bone_density": bone_density_caution_for(request)}
 
 
+def _unless_searching(request: HttpRequest) -> str | None:
+    # Search words are endless: a page per word would push every other page out.
+    return None if request.GET.get("q") else ""
+
+
 @require_safe
+@kept_page(vary=_unless_searching)
 def library(request: HttpRequest) -> HttpResponse:
     filters, notes = LibraryFilterForm(request.GET).valid_filters()
     matching = LibraryFilterForm.apply(Exercise.objects.all(), filters)
@@ -61,6 +68,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@kept_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The name alone (the title, and a 404 for an unknown slug): the rest of the page comes from
     # the content cache, and the exercise (a few kilobytes of JSON with its neighbours) is

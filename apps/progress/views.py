@@ -21,6 +21,7 @@ from apps.exercises.views import routine_slugs
 from apps.screening.gate import care_gate, latest_and_gate, latest_screening
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
+from backpain.page_cache import kept_page
 
 from . import reminders, services
 from .forms import (
@@ -128,6 +129,7 @@ def _forget_removed(request: HttpRequest, item_id: int) -> None:
 @require_safe
 @login_required
 @patient_required
+@kept_page
 def plan(request: HttpRequest) -> HttpResponse:
     return _plan_page(request)
 
@@ -375,6 +377,7 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
 @never_cache
 @login_required
 @patient_required
+@kept_page
 def log(request: HttpRequest) -> HttpResponse:
     gate = care_gate(request)
     if gate is not None:
@@ -435,6 +438,7 @@ def log_delete(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
 @never_cache
 @login_required
 @patient_required
+@kept_page
 def check_in(request: HttpRequest) -> HttpResponse:
     week = CheckIn.current_week()
     existing = CheckIn.objects.for_patient(request.user).filter(week_start=week).first()
@@ -482,6 +486,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @patient_required
+@kept_page
 def home(request: HttpRequest) -> HttpResponse:
     context = progress_summary(request.user, timezone.localdate())
     reminder = Reminder.objects.filter(patient=request.user).first()

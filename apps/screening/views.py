@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from backpain.page_cache import kept_page
 from backpain.wizard import (
     Step,
     StepForm,
@@ -31,6 +32,7 @@ from .triage import Urgency, ends_check
 
 @require_safe
 @never_cache
+@kept_page
 def start(request: HttpRequest) -> HttpResponse:
     """Explain the check and offer to start it, or to carry on with an unfinished one."""
     current, answered, _ = Screening.objects.current_with_answers(request)

@@ -15,6 +15,7 @@ from apps.accounts.models import CareLink, User
 from apps.clinic.models import Alert, AlertKind, AuditAction, AuditEvent, ClinicianPreference
 from apps.clinic.views.dashboard import describe, patient_overview
 from apps.progress.models import CheckIn, Plan, PlanItem, PlanKind, Session
+from tests.conftest import fresh_page
 from tests.factories import (
     CheckInFactory,
     ClinicianFactory,
@@ -430,6 +431,7 @@ def many_patients(clinician: User, count: int, start: int = 0) -> list[User]:
 
 
 def queries_for(client: Client, **params) -> int:
+    fresh_page()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(DASHBOARD, params).status_code == 200
     return len(captured.captured_queries)

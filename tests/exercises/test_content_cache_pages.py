@@ -123,12 +123,13 @@ def test_an_unknown_exercise_is_still_not_found(client, content) -> None:
 @pytest.mark.parametrize(
     ("url", "cold", "warm"), [(LIBRARY, 2, 1), (FILTERED, 2, 1), (TWIST, 3, 2)]
 )
-def test_a_kept_page_runs_fewer_queries(client, content, url, cold, warm) -> None:
+def test_a_kept_fragment_runs_fewer_queries(client, content, url, cold, warm, fresh_page) -> None:
     """A guest: the content version, then the exercises (the exercise page its name first)
-    only while the cache does not have the page yet."""
-    content_cache.version()
+    only while the cache does not have the fragment yet (the whole page not kept)."""
+    fresh_page()
     with CaptureQueriesContext(connection) as first:
         body(client, url)
+    fresh_page()
     with CaptureQueriesContext(connection) as second:
         body(client, url)
     assert (len(first), len(second)) == (cold, warm)

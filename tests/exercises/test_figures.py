@@ -14,7 +14,6 @@ from django.utils.html import escape
 
 from apps.exercises import figures
 from apps.exercises.content import load
-from backpain import content_cache
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,9 +181,9 @@ def test_contact_sheet_is_for_staff_only(
 
 
 def test_library_cards_draw_their_figures_from_the_same_single_query(
-    client, content, django_assert_num_queries
+    client, content, django_assert_num_queries, fresh_page
 ) -> None:
-    content_cache.version()
+    fresh_page()
     # The content version, and the exercises with their figures.
     with django_assert_num_queries(2):
         page = client.get("/exercises/").content.decode()

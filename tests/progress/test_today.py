@@ -20,6 +20,7 @@ from apps.progress.today import DayFacts, StepKey, next_step, pain_trend
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 from tests.checklist.factories import completed_run
+from tests.conftest import fresh_page
 from tests.factories import PASSWORD, CheckInFactory, SessionFactory, monday
 from tests.screening.factories import ScreeningFactory, answered_screening
 
@@ -346,6 +347,7 @@ def test_today_takes_the_same_queries_with_one_or_52_weeks_of_history(
     for person, client, weeks in cases:
         strength_plan(person)
         _history(person, weeks)
+        fresh_page()
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/")
         assert response.status_code == 200

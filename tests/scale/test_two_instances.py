@@ -17,6 +17,7 @@ import http.cookiejar
 import re
 import secrets
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -231,7 +232,10 @@ def a_new_content_version_reaches_every_instance(a: int, b: int) -> None:
         # Each instance renders the page, and keeps the article if it caches it.
         assert f"<h1>{escape(exercise.name)}</h1>" in reader.get(port, path).body
     Exercise.objects.filter(pk=exercise.pk).update(name="Renamed by a new release")
-    # What `load_content` does once it has committed, here from a third process.
+    # What `load_content` does once it has committed, here from a third process. Each server
+    # process reads the shared version again once its last reading is a second old
+    # (CONTENT_VERSION_CHECK_SECONDS): within that second it may still show the old name.
     content_cache.bump()
+    time.sleep(settings.CONTENT_VERSION_CHECK_SECONDS + 0.1)
     for port in (b, a):
         assert "<h1>Renamed by a new release</h1>" in reader.get(port, path).body

@@ -28,6 +28,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -46,6 +47,7 @@ from apps.accounts.models import User
 from apps.progress.charts import day_label
 from apps.progress.models import CheckIn, Frequency, Plan, PlanItem, PlanKind, Session
 from apps.screening.models import Screening
+from backpain.page_cache import kept_page
 
 from ..access import clinician_required
 from ..alerts import last_active_on
@@ -337,16 +339,32 @@ def overview_page(patients: QuerySet[User], number: str | None) -> Page:
     return page
 
 
+def _patients_versions(request: HttpRequest) -> str:
+    """What the dashboard shows besides the clinician's own data: their patients' data, which
+    moves each patient's version, and who the patients are (a new or ended link changes the
+    count and raises the clinician's version too)."""
+    totals = User.objects.visible_to(request.user).aggregate(
+        versions=Coalesce(Sum("data_version"), 0), patients=Count("id")
+    )
+    return f"{totals['patients']}.{totals['versions']}"
+
+
 @require_http_methods(["GET", "HEAD"])
 @clinician_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # Every look at the list is audited, also when the page comes from the kept copy.
+    AuditEvent.record(request, AuditAction.VIEW, object_ref="dashboard")
+    return _dashboard_page(request)
+
+
+@kept_page(vary=_patients_versions)
+def _dashboard_page(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
     filters = form.filters()
     patients = filter_overview(patient_overview(request.user, today=timezone.localdate()), filters)
     page = overview_page(patients, request.GET.get("page"))
     review_url = reverse("clinic:review", args=[SOME_UUID])
     page.object_list = [describe(patient, review_url) for patient in page.object_list]
-    AuditEvent.record(request, AuditAction.VIEW, object_ref="dashboard")
     preference = ClinicianPreference.objects.filter(clinician=request.user).first()
     context = {
         "form": form,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.models import User
 from backpain.once import create_once
+from backpain.page_cache import kept_page
 
 from .. import timeline
 from ..access import clinician_required, patient_for
@@ -22,7 +23,15 @@ from ..forms import NoteForm
 from ..models import Alert, AuditAction, AuditEvent, Note
 
 
+def _patient_version(request: HttpRequest, patient: User, note_form: NoteForm) -> str | None:
+    # Kept only with an empty note form: one with what a clinician typed is drawn afresh.
+    return None if note_form.is_bound else str(patient.data_version)
+
+
+@kept_page(vary=_patient_version)
 def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> HttpResponse:
+    """The whole review. Kept per clinician and patient until either's data changes; the
+    audit event and the access check come before, on every request."""
     context = timeline.review(
         patient,
         clinician=request.user,

@@ -199,6 +199,10 @@ def seed_scale(*, patients: int, weeks: int, today: dt.date) -> dict[str, int]:
 
     raw = connection.cursor().cursor  # psycopg's own cursor, for COPY
     counts: dict[str, int] = {}
+    # Only new people, in one transaction: nobody can have seen a page of theirs, so the
+    # data-version triggers (apps/accounts/data_version.py) would only rewrite every new
+    # account once per COPY chunk. SET LOCAL: for this transaction alone.
+    raw.execute("SET LOCAL backpain.bulk_load = 'on'")
 
     # Accounts: clinicians first, then patients; everyone can log in with the demo password.
     user_id = reserve_ids(raw, "accounts_user", CLINICIANS + patients)
