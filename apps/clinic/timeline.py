@@ -8,18 +8,21 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.db.models import Count, DateField, F, JSONField, Prefetch, Q, Subquery, Value
-from django.db.models.functions import JSONObject, TruncMonth
+from django.db.models import F, JSONField, Prefetch, Q, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
 from apps.checklist.models import Answer as ChecklistAnswer
 from apps.checklist.models import Run
 from apps.checklist.priorities import Change, compare
 from apps.checklist.results import score_trends
+from apps.progress.charts import day_label
 from apps.progress.models import (
     CheckIn,
     FunctionActivity,
@@ -91,6 +94,20 @@ class Event:
     obj: Any
     details: list[Any] = field(default_factory=list)
     trend: str = ""
+    # The details already written out as `<li>` items, when they are plain lines of text:
+    # a session's exercises, up to a dozen a session and a few hundred a month, cost one
+    # template variable rather than a loop of nodes each.
+    items_html: str = ""
+
+    # The day as the template shows it, made here rather than by |date filters: a month's
+    # timeline has a hundred-odd entries, each with its day twice.
+    @property
+    def day_iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def day_label(self) -> str:
+        return day_label(self.day)
 
 
 @dataclass(frozen=True)
@@ -118,6 +135,11 @@ class Month:
     def key(self) -> str:
         """The month as the page's `?month=` value, e.g. "2026-03"."""
         return self.first.strftime("%Y-%m")
+
+    @property
+    def label(self) -> str:
+        """ "March 2026", as the jump list names it (not a |date filter in each item)."""
+        return self.first.strftime("%B %Y")
 
 
 @dataclass(frozen=True)
@@ -164,51 +186,39 @@ def _check_in_day(check_in: CheckIn) -> dt.date:
     return min(timezone.localdate(check_in.created_at), check_in.week_start + dt.timedelta(6))
 
 
-def _month_counts(patient: User, check_ins: list[CheckIn], runs: list[Run]) -> list[Month]:
-    """Count each month's entries, newest month first: sessions and screenings grouped in
-    SQL (one query for both), check-ins and checklist runs from the lists already loaded."""
-    sessions = (
-        Session.objects.for_patient(patient)
-        .annotate(month=TruncMonth("performed_on"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    screenings = (
-        Screening.objects.filter(user=patient)
-        .completed()
-        # The month in the site's time zone, as a date like the sessions' months.
-        .annotate(month=TruncMonth("completed_at", output_field=DateField()))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    counts: Counter[dt.date] = Counter()
-    for month, n in sessions.union(screenings, all=True):
-        counts[month] += n
-    counts.update(_check_in_day(c).replace(day=1) for c in check_ins)
+def _month_counts(
+    check_in_days: list[dt.date],
+    runs: list[Run],
+    session_dates: list[dt.date],
+    screenings: list[Screening],
+) -> list[Month]:
+    """Count each month's entries, newest month first, from the lists already loaded."""
+    counts: Counter[dt.date] = Counter(day.replace(day=1) for day in session_dates)
+    counts.update(day.replace(day=1) for day in check_in_days)
     counts.update(timezone.localdate(run.completed_at).replace(day=1) for run in runs)
+    counts.update(timezone.localdate(row.completed_at).replace(day=1) for row in screenings)
     return [Month(first, counts[first]) for first in sorted(counts, reverse=True)]
 
 
-def _screenings(patient: User, first: dt.date) -> tuple[Screening | None, list[Event]]:
-    """The patient's latest screening (the page's header) and the month's screenings as
-    events, in one query: the month's rows and the latest, which is first when it is not
-    one of them anyway."""
-    start, end = _local_bounds(first)
-    mine = Screening.objects.filter(user=patient).latest_completed_first()
-    rows = list(
-        mine.filter(
-            Q(completed_at__gte=start, completed_at__lt=end) | Q(pk=Subquery(mine.values("pk")[:1]))
-        ).only(*SCREENING_FIELDS)
+def completed_screenings(patient: User) -> list[Screening]:
+    """Every completed screening, newest first, with the fields the review shows: the first
+    is the page's header, and all of them count in the months they were made (a year of
+    weekly re-checks is 52 small rows, one query rather than a count and the month's)."""
+    return list(
+        Screening.objects.filter(user=patient).latest_completed_first().only(*SCREENING_FIELDS)
     )
+
+
+def _screening_events(rows: list[Screening], first: dt.date) -> list[Event]:
+    """The month's screenings as events, each with the answers that set its level."""
+    start, end = _local_bounds(first)
     screenings = [row for row in rows if start <= row.completed_at < end]
     keys = {key for screening in screenings for key in screening.trigger_keys}
-    questions = {
-        q.key: q for q in Question.objects.filter(key__in=keys).only("key", "trigger", "level")
-    }
+    questions = (
+        {q.key: q for q in Question.objects.filter(key__in=keys).only("key", "trigger", "level")}
+        if keys
+        else {}
+    )
     events = []
     for screening in screenings:
         unsure = set(screening.unsure_keys)
@@ -229,7 +239,7 @@ def _screenings(patient: User, first: dt.date) -> tuple[Screening | None, list[E
                 triggers,
             )
         )
-    return (rows[0] if rows else None), events
+    return events
 
 
 def _checklist_events(runs: list[Run], first: dt.date) -> list[Event]:
@@ -283,14 +293,14 @@ def _checklist_events(runs: list[Run], first: dt.date) -> list[Event]:
 
 def _check_in_events(
     check_ins: list[CheckIn],
+    days: list[dt.date],
     scores: dict[int, dict[int, int]],
     activities: list[FunctionActivity],
     first: dt.date,
 ) -> list[Event]:
     names = {activity.id: activity.name for activity in activities}
     events = []
-    for check_in in check_ins:
-        day = _check_in_day(check_in)
+    for check_in, day in zip(check_ins, days, strict=True):
         if day.replace(day=1) != first:
             continue
         named = sorted(
@@ -299,6 +309,18 @@ def _check_in_events(
         )
         events.append(Event("check_in", day, check_in.created_at, check_in, named))
     return events
+
+
+def exercise_line(entry: dict[str, Any]) -> str:
+    """ "Cat and camel: 2 sets of 8, 30 seconds": one exercise of a session, as the timeline
+    lists it."""
+    sets = entry["sets"]
+    line = f"{entry['name']}: {sets} set{'' if sets == 1 else 's'}"
+    if entry["reps"]:
+        line += f" of {entry['reps']}"
+    if entry["hold_seconds"]:
+        line += f", {entry['hold_seconds']} seconds"
+    return line
 
 
 def _session_events(patient: User, first: dt.date) -> list[Event]:
@@ -323,9 +345,20 @@ def _session_events(patient: User, first: dt.date) -> list[Event]:
             )
         )
     )
-    return [
-        Event("session", s["performed_on"], s["created_at"], s, s["exercises"]) for s in sessions
-    ]
+    events = []
+    for session in sessions:
+        lines = [exercise_line(entry) for entry in session["exercises"]]
+        # Each line escaped, as format_html_join would, at a fraction of its cost.
+        items = SafeString("".join(f"<li>{escape(line)}</li>" for line in lines))
+        day, at = session["performed_on"], session["created_at"]
+        events.append(Event("session", day, at, session, lines, items_html=items))
+    return events
+
+
+def completed_runs(patient: User) -> list[Run]:
+    """The patient's completed checklist runs, newest first: the timeline's, and the
+    progress summary's scores."""
+    return list(Run.objects.filter(user=patient).latest_completed_first().only(*RUN_FIELDS))
 
 
 def timeline(
@@ -334,22 +367,32 @@ def timeline(
     scores: dict[int, dict[int, int]],
     activities: list[FunctionActivity],
     month: dt.date | None = None,
+    runs: list[Run] | None = None,
+    session_dates: list[dt.date] | None = None,
 ) -> Period:
     """Return one month of the patient's screenings, checklists, check-ins and sessions,
     newest first: `month` if given, else the latest month with anything in it.
 
     A year of history is ~4,000 rows; a clinician reads the recent weeks first and can page
     back a month at a time, so only the month shown is loaded and drawn. `check_ins` (all of
-    them), their function `scores` and `activities` are the progress summary's."""
-    runs = list(Run.objects.filter(user=patient).latest_completed_first().only(*RUN_FIELDS))
-    months = _month_counts(patient, check_ins, runs)
+    them), their function `scores` and `activities` are the progress summary's, and so are
+    the `runs` (`completed_runs`) and the `session_dates` (every session's day) when given."""
+    if runs is None:
+        runs = completed_runs(patient)
+    if session_dates is None:
+        session_dates = list(
+            Session.objects.for_patient(patient).order_by().values_list("performed_on", flat=True)
+        )
+    screenings = completed_screenings(patient)
+    # Each check-in's day, worked out once for the counts and the month's events.
+    days = [_check_in_day(check_in) for check_in in check_ins]
+    months = _month_counts(days, runs, session_dates, screenings)
     if month is None:
         month = months[0].first if months else timezone.localdate().replace(day=1)
-    latest_screening, screening_events = _screenings(patient, month)
     events = [
-        *screening_events,
+        *_screening_events(screenings, month),
         *_checklist_events(runs, month),
-        *_check_in_events(check_ins, scores, activities, month),
+        *_check_in_events(check_ins, days, scores, activities, month),
         *_session_events(patient, month),
     ]
     events.sort(key=lambda event: (event.day, event.at), reverse=True)
@@ -359,7 +402,7 @@ def timeline(
         months=months,
         newer=next((m for m in reversed(months) if m.first > month), None),
         older=next((m for m in months if m.first < month), None),
-        latest_screening=latest_screening,
+        latest_screening=screenings[0] if screenings else None,
     )
 
 
@@ -446,10 +489,17 @@ def review(
 ) -> dict[str, Any]:
     """Return the context of the patient review page, its timeline showing `month` (the
     latest month with entries when None)."""
-    summary = progress_summary(patient, today)
+    runs = completed_runs(patient)
+    summary = progress_summary(patient, today, runs, tables=False)
     open_alerts, seen_alerts = alerts(patient)
     period = timeline(
-        patient, summary["check_ins"], summary["function_scores"], summary["activities"], month
+        patient,
+        summary["check_ins"],
+        summary["function_scores"],
+        summary["activities"],
+        month,
+        runs,
+        summary["session_dates"],
     )
     return {
         **summary,

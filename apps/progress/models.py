@@ -60,16 +60,17 @@ class PlanQuerySet(models.QuerySet["Plan"]):
     def for_patient(self, patient: settings.AUTH_USER_MODEL) -> Self:
         return self.filter(patient=patient)
 
-    def current(self) -> Plan | None:
-        """Return the plan in force: a clinician's programme wins over the self-built one."""
-        return (
-            self.filter(active=True)
-            .order_by(
-                models.Case(models.When(kind=PlanKind.PRESCRIBED, then=0), default=1),
-                "-created_at",
-            )
-            .first()
+    def in_force_first(self) -> Self:
+        """Active plans, the one in force first: a clinician's programme wins over the
+        self-built one, the newest first."""
+        return self.filter(active=True).order_by(
+            models.Case(models.When(kind=PlanKind.PRESCRIBED, then=0), default=1),
+            "-created_at",
         )
+
+    def current(self) -> Plan | None:
+        """Return the plan in force."""
+        return self.in_force_first().first()
 
 
 class Plan(models.Model):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Subquery
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -23,7 +24,16 @@ from .charts import (
     line_chart,
     streak,
 )
-from .models import CheckIn, FunctionActivity, FunctionScore, Plan, Session, week_start
+from .models import (
+    EVERY_DAY,
+    CheckIn,
+    FunctionActivity,
+    FunctionScore,
+    Plan,
+    PlanItem,
+    Session,
+    week_start,
+)
 from .rules import WeekScore, progress_advice
 
 CALENDAR_WEEKS = 12
@@ -44,6 +54,18 @@ def planned_sessions_per_week(plan: Plan | None) -> int:
     return sum(1 for _, items in plan.week() if items) if plan is not None else 0
 
 
+def planned_days_per_week(patient: User) -> int:
+    """`planned_sessions_per_week` of the patient's current plan, in one query: the items'
+    weekdays, of the plan in force found in a subquery (not the plan, then its items)."""
+    current = Plan.objects.for_patient(patient).in_force_first().values("pk")[:1]
+    weekdays = list(
+        PlanItem.objects.filter(plan=Subquery(current))
+        .order_by()
+        .values_list("weekdays", flat=True)
+    )
+    return sum(1 for day in EVERY_DAY if any(day in days for days in weekdays))
+
+
 def function_scores(patient: User) -> dict[int, dict[int, int]]:
     """Each check-in's activity scores, {check_in id: {activity id: score}}.
 
@@ -56,18 +78,26 @@ def function_scores(patient: User) -> dict[int, dict[int, int]]:
     return scores
 
 
-def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
+def progress_summary(
+    patient: User, today: dt.date, runs: Sequence[Run] | None = None, *, tables: bool = True
+) -> dict[str, Any]:
+    """What the progress page shows. `runs`, the completed checklist runs newest first, when
+    the caller has loaded them already (the clinic's review does, for its timeline).
+
+    Without `tables` (the clinic's review, which shows the charts and the figures but not the
+    patient's own tables, calendar and recent sessions) those are left out, not made."""
     check_ins = list(CheckIn.objects.for_patient(patient))
     scores = function_scores(patient)
     activities = list(FunctionActivity.objects.filter(patient=patient))
     since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
-    session_days = set(
-        Session.objects.for_patient(patient).since(since).values_list("performed_on", flat=True)
+    # Every session's day, one per session (a year of them is a few hundred dates), in one
+    # plain query: the calendar's days, the last session's and, for the clinic's timeline,
+    # how many sessions each month had.
+    session_dates = list(
+        Session.objects.for_patient(patient).order_by().values_list("performed_on", flat=True)
     )
-    last_session_on = Session.objects.for_patient(patient).aggregate(last=Max("performed_on"))[
-        "last"
-    ]
-    plan = Plan.objects.for_patient(patient).current()
+    session_days = {day for day in session_dates if day >= since}
+    last_session_on = max(session_dates, default=None)
 
     labels = [check_in.week_start.strftime("%d %b") for check_in in check_ins]
     pain = line_chart(
@@ -93,7 +123,10 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
         better="higher",
         y_label="How well you can do it, 0 to 10",
     )
-    runs = checklist_scores(patient)
+    if runs is None:
+        runs = checklist_scores(patient)
+    else:
+        runs = [(run.completed_at, run.score) for run in reversed(runs)]
     checklist = line_chart(
         [completed.strftime("%d %b") for completed, _ in runs],
         [Series("Checklist score", "checklist", [score for _, score in runs])],
@@ -117,11 +150,28 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
             f"{len(check_ins)} check-in{'s' if len(check_ins) != 1 else ''}; "
             f"worst pain is now {last.pain_worst}."
         )
-    return {
+    summary = {
         "check_ins": check_ins,
         # {check-in id: {activity id: score}}
         "function_scores": scores,
         "pain_summary": pain_summary,
+        "activities": activities,
+        "pain_chart": pain,
+        "function_chart": function,
+        "checklist_chart": checklist,
+        "checklist_runs": runs,
+        "calendar_active_days": len(session_days),
+        "streak": streak(session_days, today),
+        "sessions_this_week": this_week,
+        "planned_per_week": planned_days_per_week(patient),
+        "advice": advice,
+        "last_session_on": last_session_on,
+        "session_dates": session_dates,
+    }
+    if not tables:
+        return summary
+    return {
+        **summary,
         # The tables beside the charts, as the text they show: a year of rows costs little
         # to write out this way, and much through template filters.
         "pain_rows": [
@@ -144,23 +194,12 @@ def progress_summary(patient: User, today: dt.date) -> dict[str, Any]:
             )
             for check_in, week in zip(check_ins, scores_by_week, strict=True)
         ],
-        "activities": activities,
-        "pain_chart": pain,
-        "function_chart": function,
-        "checklist_chart": checklist,
-        "checklist_runs": runs,
         "checklist_rows": [
             (day_label(timezone.localdate(completed)), str(score)) for completed, score in runs
         ],
         "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
         "calendar_weeks": calendar_weeks(today, CALENDAR_WEEKS),
         "calendar_size": calendar_size(CALENDAR_WEEKS),
-        "calendar_active_days": len(session_days),
-        "streak": streak(session_days, today),
-        "sessions_this_week": this_week,
-        "planned_per_week": planned_sessions_per_week(plan),
-        "advice": advice,
-        "last_session_on": last_session_on,
         "recent_sessions": Session.objects.for_patient(patient).recent(5),
         "check_in_done": bool(check_ins) and check_ins[-1].week_start == week_start(today),
     }

@@ -344,6 +344,19 @@ def test_25_patients_a_page_with_links_that_keep_the_search(clinician, clinician
     assert rows(nonsense) == rows(first)
 
 
+def test_a_page_number_beyond_any_caseload_shows_the_last_page(clinician, clinician_client):
+    """The rows are asked for before they are counted, but never at an offset PostgreSQL
+    cannot take."""
+    for n in range(30):
+        linked(clinician, display_name=f"Match {n:02}", email=f"m{n:02}@example.org")
+
+    last = clinician_client.get(DASHBOARD, {"page": 2})
+    for huge in ("99999999999999999999", "0", "-3"):
+        response = clinician_client.get(DASHBOARD, {"page": huge})
+        assert response.status_code == 200
+        assert rows(response) == rows(last)
+
+
 def test_htmx_gets_only_the_list_with_the_count_out_of_band(clinician, clinician_client):
     for n in range(26):
         linked(clinician, email=f"h{n:02}@example.org")

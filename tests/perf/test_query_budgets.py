@@ -58,19 +58,19 @@ BUDGETS: dict[str, int] = {
     "checklist:result": 7,
     "clinic:csv": 7,
     # With the patients' data versions, the key of the kept page.
-    "clinic:dashboard": 9,
+    "clinic:dashboard": 8,
     "clinic:prescribe": 9,
     "clinic:report": 12,
     # Everything about one patient, each part one query (the audit event is a write), and the
     # content version for the kept page's key; its timeline fragment (one month, HX-Target
     # "timeline") takes 13.
-    "clinic:review": 22,
+    "clinic:review": 18,
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
     "exercises:detail": 7,
     "home": 9,
     "mfa_reauthenticate": 8,
-    "progress:home": 13,
+    "progress:home": 11,
     "progress:log": 7,
     "progress:log_edit": 7,
     "progress:plan": 7,

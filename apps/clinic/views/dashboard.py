@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import uuid
+from html import escape
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -29,6 +31,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
@@ -37,9 +40,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import User
+from apps.progress.charts import day_label
 from apps.progress.models import CheckIn, Frequency, Plan, PlanItem, PlanKind, Session
 from apps.screening.models import Screening
 from backpain.page_cache import kept_page
@@ -56,10 +61,14 @@ from ..models import (
 )
 
 PATIENTS_PER_PAGE = 25
+# The highest page number looked up before the patients are counted (25 million patients).
+MAX_PAGE = 1_000_000
 ADHERENCE_DAYS = 14
 # The trend compares the latest check-in with the one 4 weeks earlier, or failing that
 # the nearest one up to 6 weeks earlier (a missed week does not hide the trend).
 TREND_WEEKS = (4, 6)
+# One check-in a week at most: the latest 7 hold every week from the latest to 6 before it.
+RECENT_CHECK_INS = TREND_WEEKS[1] + 1
 # A "2-3 days a week" item plans 3 days: adherence is judged against the upper end.
 TWO_THREE_DAYS = 3
 # A screening's level in a clinician's words (the patient-facing labels say what to do).
@@ -140,8 +149,11 @@ def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
     on nothing but the day: each process builds them once a day. A queryset is never changed
     in place (every method returns a copy), so requests can share it; it holds no rows.
     """
-    check_ins = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
-    newest, oldest = (OuterRef("latest_week") - dt.timedelta(weeks=weeks) for weeks in TREND_WEEKS)
+    # The latest check-ins, newest first, as two arrays (weeks and pains): enough for the
+    # latest pain and the one 4 to 6 weeks before it (`pain_figures`), in two subqueries
+    # rather than five to compile for every page (the latest pain, its week, and the earlier
+    # pain with the latest week twice inside it).
+    recent = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-week_start")
     sessions_done = (
         Session.objects.filter(
             patient=OuterRef("pk"),
@@ -160,13 +172,8 @@ def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
         # What a row shows of the account itself (not the password hash and the rest).
         .only("uuid", "email", "display_name")
         .annotate(
-            latest_pain=Subquery(check_ins.values("pain_average")[:1]),
-            latest_week=Subquery(check_ins.values("week_start")[:1], output_field=DateField()),
-            earlier_pain=Subquery(
-                check_ins.filter(week_start__lte=newest, week_start__gte=oldest).values(
-                    "pain_average"
-                )[:1]
-            ),
+            recent_weeks=ArraySubquery(recent.values("week_start")[:RECENT_CHECK_INS]),
+            recent_pains=ArraySubquery(recent.values("pain_average")[:RECENT_CHECK_INS]),
             sessions_done=Coalesce(Subquery(sessions_done, output_field=IntegerField()), 0),
             sessions_planned=Coalesce(_planned_days_per_week(), 0) * (ADHERENCE_DAYS // 7),
             last_active=last_active_on(),
@@ -194,6 +201,20 @@ def _overview_of_the_day(today: dt.date) -> QuerySet[User]:
     )
 
 
+def pain_figures(weeks: list[dt.date], pains: list[int]) -> tuple[int | None, int | None]:
+    """The latest average pain and the earlier one its trend compares with: the newest
+    check-in 4 to 6 weeks (`TREND_WEEKS`) before the latest. `weeks` and `pains` are the
+    latest check-ins' (at least `RECENT_CHECK_INS` of them), newest first."""
+    if not weeks:
+        return None, None
+    newest, oldest = (weeks[0] - dt.timedelta(weeks=n) for n in TREND_WEEKS)
+    earlier = next(
+        (pain for week, pain in zip(weeks, pains, strict=True) if oldest <= week <= newest),
+        None,
+    )
+    return pains[0], earlier
+
+
 def pain_trend(latest: int | None, earlier: int | None) -> str | None:
     """Return "up", "down" or "same" for the latest average pain against the earlier one."""
     if latest is None or earlier is None:
@@ -206,17 +227,82 @@ def adherence_percent(done: int, planned: int) -> int | None:
     return min(100, done * 100 // planned) if planned else None
 
 
-def describe(patient: User) -> User:
+# The trend beside the latest average pain, by `pain_trend`: {} is the earlier pain.
+TREND_HTML = {
+    "up": '<span class="change change--worse">up from {}</span>',
+    "down": '<span class="change change--improved">down from {}</span>',
+    "same": '<span class="change">no change</span>',
+    None: '<span class="small">too early for a trend</span>',
+}
+# Any uuid, to make the review's URL once a page and put each patient's in it.
+SOME_UUID = uuid.UUID(int=0)
+
+
+def describe(patient: User, review_url: str | None = None) -> User:
     """Add what is worked out from the row's own figures (no queries): trend, adherence and
-    labels. Done in Python for the rows on the page, so the SQL computes each figure once."""
+    labels, and the row drawn with them. Done in Python for the rows on the page, so the SQL
+    computes each figure once. `review_url` is the review's URL for `SOME_UUID`."""
+    patient.latest_pain, patient.earlier_pain = pain_figures(
+        patient.recent_weeks or [], patient.recent_pains or []
+    )
     patient.trend = pain_trend(patient.latest_pain, patient.earlier_pain)
     patient.adherence = adherence_percent(patient.sessions_done, patient.sessions_planned)
     patient.level_label = LEVEL_LABELS.get(patient.screening_level, "")
     kind = KIND_OF_RANK.get(patient.top_alert_rank)
     patient.top_alert = kind or ""
     patient.top_alert_label = kind.label if kind else ""
-    patient.review_url = reverse("clinic:review", args=[patient.uuid])
+    patient.review_url = (
+        review_url.replace(str(SOME_UUID), str(patient.uuid))
+        if review_url
+        else reverse("clinic:review", args=[patient.uuid])
+    )
+    patient.row = _row(patient)
     return patient
+
+
+def _row(patient: User) -> SafeString:
+    """The patient's row of the table as HTML (templates/clinic/dashboard.html has the table
+    around it). Written here, a row is one template variable rather than a few dozen nodes of
+    conditions and filters, which were most of the time spent drawing the page; and with
+    f-strings, every text value through `escape` (what the template's autoescaping and
+    format_html do too), since format_html's lazy-aware escaping cost as much again."""
+    alerts, done, planned = patient.open_alerts, patient.sessions_done, patient.sessions_planned
+    if alerts:
+        more = f", and {alerts - 1} more" if alerts > 1 else ""
+        alerts_cell = (
+            f'<span class="alert-flag alert-flag--{escape(str(patient.top_alert))}">'
+            f"{alerts} open</span> "
+            f'<span class="small">{escape(str(patient.top_alert_label))}{more}</span>'
+        )
+    else:
+        alerts_cell = "None"
+    if patient.latest_pain is None:
+        pain_cell = "No check-in yet"
+    else:
+        trend = TREND_HTML[patient.trend].format(patient.earlier_pain)
+        pain_cell = f"{patient.latest_pain} out of 10 {trend}"
+    if planned:
+        sessions_cell = f"{done} of {planned} planned days ({patient.adherence}%)"
+    else:
+        sessions_cell = f"{done} day{'' if done == 1 else 's'}, no plan"
+    last_active = day_label(patient.last_active) if patient.last_active else "Nothing logged"
+    if patient.screening_level:
+        level = escape(patient.screening_level)
+        screening_cell = f'<span class="level level--{level}">{escape(patient.level_label)}</span>'
+    else:
+        screening_cell = "Not done"
+    adherence = "" if patient.adherence is None else patient.adherence
+    return SafeString(
+        f'<tr data-patient="{patient.uuid}">'
+        f'<th scope="row"><a href="{escape(patient.review_url)}">{escape(str(patient))}</a> '
+        f'<span class="small patients__email">{escape(patient.email)}</span></th>'
+        f'<td data-open-alerts="{alerts}">{alerts_cell}</td>'
+        f'<td data-trend="{patient.trend or ""}">{pain_cell}</td>'
+        f'<td data-adherence="{adherence}">{sessions_cell}</td>'
+        f"<td>{last_active}</td>"
+        f"<td>{screening_cell}</td>"
+        "</tr>\n"
+    )
 
 
 def filter_overview(patients: QuerySet[User], filters: dict[str, Any]) -> QuerySet[User]:
@@ -225,6 +311,32 @@ def filter_overview(patients: QuerySet[User], filters: dict[str, Any]) -> QueryS
     if filters.get("alerts"):
         patients = patients.filter(Exists(Alert.objects.open().filter(patient=OuterRef("pk"))))
     return patients
+
+
+def overview_page(patients: QuerySet[User], number: str | None) -> Page:
+    """The page of patients `number` names, as `Paginator.get_page` picks it (the first for
+    anything not a number, the last past the end), with the rows loaded.
+
+    The count comes with the rows, a window over the filtered patients in the same query,
+    rather than from a COUNT query of its own: one query for the page, not two. Only a page
+    past the end (or no patients at all) is counted apart, then paged as usual.
+    """
+    paginator = Paginator(patients, PATIENTS_PER_PAGE)
+    try:
+        wanted = int(number)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        wanted = 1
+    # Beyond any real caseload (an OFFSET past PostgreSQL's bigint fails): counted first.
+    if 1 <= wanted <= MAX_PAGE:
+        start = (wanted - 1) * PATIENTS_PER_PAGE
+        rows = list(patients.annotate(total=Window(Count("pk")))[start : start + PATIENTS_PER_PAGE])
+        if rows:
+            # Paginator.count is a cached property: this is the count it would have run.
+            paginator.count = rows[0].total
+            return Page(rows, wanted, paginator)
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _patients_versions(request: HttpRequest) -> str:
@@ -250,8 +362,9 @@ def _dashboard_page(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
     filters = form.filters()
     patients = filter_overview(patient_overview(request.user, today=timezone.localdate()), filters)
-    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [describe(patient) for patient in page.object_list]
+    page = overview_page(patients, request.GET.get("page"))
+    review_url = reverse("clinic:review", args=[SOME_UUID])
+    page.object_list = [describe(patient, review_url) for patient in page.object_list]
     preference = ClinicianPreference.objects.filter(clinician=request.user).first()
     context = {
         "form": form,
