@@ -69,6 +69,16 @@ def _empty_written_tables(self: TransactionTestCase) -> None:
 TransactionTestCase._fixture_teardown = _empty_written_tables
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _committed_content_version(django_db_setup, django_db_blocker) -> None:
+    """A content version, committed once per worker, as a running site has one. Made inside a
+    test's transaction instead, it would hold the key's row lock: a server the test starts
+    (tests/security, tests/scale) would wait on it to make its own."""
+    with django_db_blocker.unblock():
+        content_cache.forget()
+        content_cache.version()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_cache(request: pytest.FixtureRequest) -> None:
     # Each worker process keeps its content fragments between tests, as a server does between
@@ -80,9 +90,9 @@ def _fresh_content_cache(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames
     ):
-        # A running site has a content version already; making the first one costs a few
-        # writes that would otherwise land in whichever query budget comes first. (The helper
-        # is pytest-django's own database set-up, the one its marker and fixtures share.)
+        # Read here, so a version some test removed is made again before any query budget
+        # counts (making one costs a few writes). The helper is pytest-django's own database
+        # set-up, the one its marker and fixtures share.
         request.getfixturevalue("_django_db_helper")
         content_cache.version()
     content_cache.forget()
