@@ -4,6 +4,8 @@ The access log writes request lines and referrers; a password-reset link in eith
 give anyone who reads the log the account. This logger cuts the key out of every field.
 """
 
+import os
+
 from gunicorn.glogging import Logger
 
 from backpain.logs import redact
@@ -16,3 +18,14 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+# Threads, not gunicorn's default sync workers. A sync worker serves one connection from
+# accept to close: a phone on a slow network, or a browser that opens a connection and sends
+# its request later, holds the whole worker meanwhile, and every request behind it waits.
+# With gthread each worker waits for a request to arrive before a thread takes it, keeps
+# connections alive between requests, and serves GUNICORN_THREADS requests at once. Each
+# thread holds its own database connection (CONN_MAX_AGE), so one instance holds
+# workers × threads connections (docs/performance.md, "Connection reuse").
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
