@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Self
 from uuid import UUID
 
@@ -157,7 +158,7 @@ class Run(WizardRun):
     def previous_with_answers(self) -> tuple[Run | None, dict[str, str]]:
         """Return `previous()` and its answers as {item key: value}, in one query."""
         owner = ("user_id", self.user_id) if self.user_id else ("guest_id", self.guest_id)
-        found = PREVIOUS_WITH_ANSWERS[owner[0]](owner_value=owner[1], before=self.completed_at)
+        found = PREVIOUS_WITH_ANSWERS[owner[0]](value=owner[1], before=self.completed_at)
         if not found:
             return None, {}
         previous = found[0]
@@ -201,28 +202,22 @@ def completed_run(request: HttpRequest, uuid: UUID) -> Run | None:
     owner = Run.objects.owner(request)
     if owner is None:
         return None
-    return next(iter(COMPLETED_RUN[owner[0]](owner_value=owner[1], uuid=uuid)), None)
+    return next(iter(COMPLETED_RUN[owner[0]](value=owner[1], uuid=uuid)), None)
 
 
 def _completed_run(owner: str, value: Any, uuid: UUID) -> models.QuerySet[Run]:
     return Run.objects.filter(**{owner: value}).completed().filter(uuid=uuid)[:1]
 
 
+def _per_owner(query: Any, **stand_ins: Any) -> dict[str, Prepared[Run]]:
+    """The query compiled twice: for a person's runs (by user id) and a guest's (by guest id)."""
+    return {
+        owner: Prepared(partial(query, owner), value=stand_in, **stand_ins)
+        for owner, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
+    }
+
+
 # Compiled once (backpain/prepared.py): every result page asks these, and building them
 # cost more than running them.
-COMPLETED_RUN = {
-    owner: Prepared(
-        lambda owner_value, uuid, owner=owner: _completed_run(owner, owner_value, uuid),
-        owner_value=stand_in,
-        uuid=prepared.OTHER_UUID,
-    )
-    for owner, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
-}
-PREVIOUS_WITH_ANSWERS = {
-    owner: Prepared(
-        lambda owner_value, before, owner=owner: _previous_with_answers(owner, owner_value, before),
-        owner_value=stand_in,
-        before=prepared.MOMENT,
-    )
-    for owner, stand_in in (("user_id", prepared.ID), ("guest_id", prepared.UUID))
-}
+COMPLETED_RUN = _per_owner(_completed_run, uuid=prepared.OTHER_UUID)
+PREVIOUS_WITH_ANSWERS = _per_owner(_previous_with_answers, before=prepared.MOMENT)
