@@ -209,7 +209,8 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 AUTH_USER_MODEL = "accounts.User"
 # One backend: with Django's ModelBackend before it, a wrong password was hashed twice and a
 # right one once. allauth's hashes once either way, and once for an unknown e-mail too.
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.AuthenticationBackend"]
+SESSION_ENGINE = "apps.accounts.backends"
 PASSWORD_HASHERS = [
     "backpain.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -32,6 +32,8 @@ for page in pages:
         f"| {page['page']} | {rps:.0f} | {rps / bare:.2f} | {mine} | {r['p50']:.1f} "
         f"| {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} |"
     )
+if not (results / "journey.json").exists():  # BENCH_JOURNEY_SECONDS=0
+    sys.exit()
 journey = json.loads((results / "journey.json").read_text())
 print(
     f"\nMixed journey, 50 people: {journey['requests']} requests in {journey['seconds']:.0f} s, "

@@ -4,6 +4,7 @@
 # with wrk (8 connections), then a mixed 50-user journey for BENCH_JOURNEY_SECONDS (60).
 #
 #   bench/run.sh                 # from the repository root; results also go to bench/results/
+#   BENCH_ONLY='Today|plan' BENCH_JOURNEY_SECONDS=0 bench/run.sh   # a few pages, no journey
 #
 # The app runs as production does (gunicorn, 3 workers, DEBUG off, collected static files) on
 # its own database, BENCH_DATABASE_URL (default backpain_bench), prepared by `prepare_demo` and
@@ -80,6 +81,8 @@ PAGES=(
 echo "== Each page for ${SECONDS_PER_PAGE}s, $CONNECTIONS connections (machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for entry in "${PAGES[@]}"; do
   IFS='|' read -r name method path cookie status <<<"$entry"
+  # BENCH_ONLY=regex measures only the pages it matches (the bare views always run).
+  [[ "$name" == bare* || "$name" =~ ${BENCH_ONLY:-.} ]] || continue
   # Each page must answer as a person would see it, not with a login redirect or an error.
   headers=()
   [ -n "$cookie" ] && headers=(-H "Cookie: $cookie")
@@ -95,7 +98,7 @@ for entry in "${PAGES[@]}"; do
 done
 
 echo "== Mixed journey: 50 people for ${JOURNEY_SECONDS}s (think time 0.5-1.5 s)"
-wrk -t2 -c50 -d"${JOURNEY_SECONDS}s" --timeout 10s -s bench/journey.lua "$BASE/" | tail -1 \
+[ "$JOURNEY_SECONDS" -gt 0 ] && wrk -t2 -c50 -d"${JOURNEY_SECONDS}s" --timeout 10s -s bench/journey.lua "$BASE/" | tail -1 \
   | tee "$RESULTS/journey.json"
 
 $PY bench/report.py "$RESULTS" | tee "$RESULTS/report.md"
