@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -172,3 +173,19 @@ def test_plain_http_keeps_plain_cookie_names():
     assert not settings.HTTPS
     assert settings.SESSION_COOKIE_NAME == "sessionid"
     assert settings.CSRF_COOKIE_NAME == "csrftoken"
+
+
+@pytest.mark.parametrize("url", ["/", "/exercises/", "/exercises/cat-cow/"])
+def test_a_guest_reading_pages_gets_no_csrf_cookie(content, url):
+    # A token would be made afresh for every cookie-less visit, and they post nothing here.
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert settings.CSRF_COOKIE_NAME not in response.cookies
+    assert "x-csrftoken" not in response.content.decode()
+
+
+def test_a_guest_form_still_carries_its_token(db):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/screening/")
+    assert settings.CSRF_COOKIE_NAME in page.cookies
+    assert 'name="csrfmiddlewaretoken"' in page.content.decode()
