@@ -217,6 +217,32 @@ def test_the_checklist_step_shows_the_items_figure(client, content) -> None:
     assert f'aria-label="{figures.describe(first.figure)}"' in page
 
 
+@pytest.mark.parametrize(("name", "figure"), all_figures(), ids=[n for n, _ in all_figures()])
+def test_a_still_places_each_bone_where_the_joints_put_it(name, figure) -> None:
+    """A card's still is drawn flat (no nested turns): its head, hands, heels and toes sit where
+    `positions` says the start pose puts them, to the markup's 0.1 of a unit."""
+    root = ET.fromstring(str(figures.still(figure)))
+    assert "transform" not in ET.tostring(root, encoding="unicode")
+    start = figure["keyframes"][0]
+    points = figures.positions(figure["view"], start)
+    head = next(c for c in root.iter("circle") if "fig__head" in c.get("class"))
+    assert (float(head.get("cx")), float(head.get("cy"))) == pytest.approx(
+        points["head"][:2], abs=0.06
+    )
+    ends = [
+        (float(line.get(f"x{i}")), float(line.get(f"y{i}")))
+        for line in root.iter("line")
+        if "fig__bone" in line.get("class")
+        for i in (1, 2)
+    ]
+    for point in ("hand", "heel", "toe"):
+        for side in figures.SIDES[figure["view"]]:
+            x, y, _ = points[f"{side}_{point}"]
+            assert any(abs(x - ex) <= 0.06 and abs(y - ey) <= 0.06 for ex, ey in ends), (
+                f"{name}: {side}_{point}"
+            )
+
+
 def test_front_view_forearms_can_point_up_as_on_a_door_frame() -> None:
     """Arms out to the side, elbows bent, forearms up ("goal posts"), as in the doorway stretch."""
     standing = {"label": "standing", "root": [80, 49], "floor": ["left_heel", "right_heel"]}
