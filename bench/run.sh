@@ -55,7 +55,15 @@ echo "== Signing in"
 SIGNED_IN=$($PY bench/session.py "$BASE" bench-patient@example.com bench-clinician@example.com \
   backpain-demo JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP)
 eval "$SIGNED_IN"
-export PATIENT_COOKIE CLINICIAN_COOKIE SCREENING_STEP CHECKIN_BODY REVIEW_PAGE CHECKLIST_RESULT
+# The journey's other patients: 40 of the clinician's caseload, each with a year of data.
+eval "$($PY bench/people.py 40)"
+IFS='|' read -ra journey_people <<<"$JOURNEY_COOKIES"
+for cookie in "${journey_people[@]}"; do   # each is really signed in: their account page
+  got=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$BASE/account/")
+  [ "$got" = 200 ] || { echo "A journey patient is not signed in (/account/ answered $got)" >&2; exit 1; }
+done
+export PATIENT_COOKIE CLINICIAN_COOKIE SCREENING_STEP CHECKIN_BODY REVIEW_PAGE CHECKLIST_RESULT \
+  JOURNEY_COOKIES
 
 RESULTS=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RESULTS"
