@@ -27,6 +27,7 @@ from django.test import Client  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
 from apps.checklist.models import Run  # noqa: E402
+from apps.screening.models import Screening  # noqa: E402
 
 PATIENT = "bench-patient@example.com"
 CLINICIAN = "bench-clinician@example.com"
@@ -35,6 +36,10 @@ CLINICIAN = "bench-clinician@example.com"
 def pages() -> list[tuple[str, str, str | None]]:
     patient = User.objects.get(email=PATIENT)
     result = Run.objects.filter(user=patient, completed_at__isnull=False).latest("completed_at")
+    # A step is shown only during a check under way: start one of each if there is none.
+    for wizard in (Screening, Run):
+        if not wizard.objects.filter(user=patient).in_progress().exists():
+            wizard.objects.create(user=patient)
     return [
         ("bare view", "/bench/bare/", None),
         ("bare view (signed in)", "/bench/bare/", PATIENT),
@@ -43,6 +48,8 @@ def pages() -> list[tuple[str, str, str | None]]:
         ("/exercises/ filtered", "/exercises/?kind=mobility&region=hip", None),
         ("exercise page", "/exercises/cat-cow/", None),
         ("screening start", "/screening/", PATIENT),
+        ("screening step", "/screening/step/1/", PATIENT),
+        ("checklist step", "/checklist/step/1/", PATIENT),
         ("checklist result", result.get_absolute_url(), PATIENT),
         ("Today", "/", PATIENT),
         ("/plan/", "/plan/", PATIENT),
