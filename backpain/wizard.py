@@ -366,6 +366,13 @@ def render_step(
     return response
 
 
+def signed_in_only(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
+    """`kept_page`'s vary for a step: kept for an account only. A step's GET writes nothing
+    and shows only the person's own run, whose every change raises their data version; a
+    guest's run is their session's, which no key can name."""
+    return "" if request.user.is_authenticated else None
+
+
 def leave(request: HttpRequest, url: str) -> HttpResponse:
     """End the wizard on a full page (a result): htmx must load it whole, not swap it in."""
     if request.htmx:

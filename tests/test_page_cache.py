@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.checklist.models import Run
 from apps.clinic.models import AuditEvent
+from apps.screening.models import Question, Screening
+from apps.screening.triage import Level, Urgency
 from backpain import page_cache
+from backpain.wizard import signed_in_only
 from tests.factories import CheckInFactory, SessionFactory
 from tests.test_security_headers import parse_csp
+from tests.wizard_helpers import checked
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +199,98 @@ def test_a_review_is_kept_until_the_patient_or_the_clinician_changes_something(
     page, queries = get(clinician_client, url)
     sessions = 'data-event="session"'
     assert queries > warm and page.count(sessions) == before.count(sessions) + 1
+
+
+# The wizards' steps: kept for a person with a check under way, until they answer.
+
+WIZARDS = ["screening", "checklist"]
+ITEM = re.compile(r'name="item" value="([^"]+)"')
+
+
+def _first_step(client: Client, app: str) -> str:
+    assert client.post(f"/{app}/new/").status_code == 302
+    return f"/{app}/step/1/"
+
+
+@pytest.mark.parametrize("app", WIZARDS)
+def test_a_step_seen_again_is_kept_and_its_form_still_posts(patient, content, app):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(patient)
+    start, _ = get(browser, f"/{app}/")
+    token = CSRF.search(start).group(1)
+    assert browser.post(f"/{app}/new/", {"csrfmiddlewaretoken": token}).status_code == 302
+    first, cold = get(browser, f"/{app}/step/1/")
+    again, warm = get(browser, f"/{app}/step/1/")
+    assert warm == 2 < cold
+    assert without_request_parts(again) == without_request_parts(first)
+    assert page_cache.CSRF_HOLE not in again and page_cache.NONCE_HOLE not in again
+    # The kept page's token is this browser's: the answer it posts is saved.
+    data = {"csrfmiddlewaretoken": CSRF.search(again).group(1), "answer": "no", "note": ""}
+    response = browser.post(f"/{app}/step/1/", {**data, "item": ITEM.search(again).group(1)})
+    assert response.status_code == 302 and response.url == f"/{app}/step/2/"
+
+
+@pytest.mark.parametrize("app", WIZARDS)
+def test_a_new_answer_shows_on_the_next_look_at_the_step(patient_client, patient, content, app):
+    url = _first_step(patient_client, app)
+    page, _ = get(patient_client, url)
+    get(patient_client, url)  # kept now
+    assert checked(page) == []
+    item = ITEM.search(page).group(1)
+    answer = "no" if app == "screening" else "yes"
+    patient_client.post(url, {"item": item, "answer": answer, "note": ""})
+    page, queries = get(patient_client, url)
+    assert queries > 2 and checked(page) == [answer]
+    # Changed straight in the database, as the admin would.
+    answers = Screening if app == "screening" else Run
+    answers.objects.get(user=patient).answers.update(value="unsure")
+    page, _ = get(patient_client, url)
+    assert checked(page) == ["unsure"]
+
+
+def test_an_emergency_answer_ends_the_check_on_the_next_look_at_a_kept_step(
+    patient_client, patient, content
+):
+    _first_step(patient_client, "screening")
+    first, _ = get(patient_client, "/screening/step/1/")
+    get(patient_client, "/screening/step/2/")
+    get(patient_client, "/screening/step/2/")  # kept now
+    emergency = Question.objects.active().filter(level=Level.EMERGENCY).first()
+    assert ITEM.search(first).group(1) == emergency.key
+    patient_client.post("/screening/step/1/", {"item": emergency.key, "answer": "yes"})
+    screening = Screening.objects.get(user=patient)
+    assert screening.urgency == Urgency.EMERGENCY
+    # Not the kept question: the gate, with the way to care first.
+    response = patient_client.get("/screening/step/2/")
+    assert response.status_code == 302
+    assert response.url == screening.get_absolute_url() + "#next-steps"
+
+
+@pytest.mark.parametrize("app", WIZARDS)
+def test_a_kept_step_is_never_shown_to_someone_else(
+    patient_client, other_patient_client, patient, other_patient, content, app
+):
+    url = _first_step(patient_client, app)
+    page, _ = get(patient_client, url)
+    patient_client.post(url, {"item": ITEM.search(page).group(1), "answer": "no"})
+    mine, _ = get(patient_client, url)
+    _, warm = get(patient_client, url)
+    assert warm == 2 and checked(mine) == ["no"]
+    # Someone else with no check under way is sent to the start, not shown this one.
+    response = other_patient_client.get(url)
+    assert response.status_code == 302 and response.url == f"/{app}/"
+    _first_step(other_patient_client, app)
+    theirs, queries = get(other_patient_client, url)
+    assert queries > 2 and checked(theirs) == []
+    assert page_cache.page_key(_request(patient, url), signed_in_only) != page_cache.page_key(
+        _request(other_patient, url), signed_in_only
+    )
+
+
+@pytest.mark.parametrize("app", WIZARDS)
+def test_a_guests_step_is_never_kept(client, content, app):
+    url = _first_step(client, app)
+    get(client, url)
+    _, queries = get(client, url)
+    assert queries > 0
+    assert page_cache.page_key(_request(AnonymousUser(), url), signed_in_only) is None

@@ -17,6 +17,7 @@ from backpain.wizard import (
     leave,
     render_step,
     resume_context,
+    signed_in_only,
     step_after,
     step_context,
 )
@@ -52,6 +53,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@kept_page(vary=signed_in_only)
 def step(request: HttpRequest, number: int) -> HttpResponse:
     """Show one item, or save its answer and note and move on (the last leads to the result)."""
     items = list(Item.objects.active())
