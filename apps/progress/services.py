@@ -235,12 +235,16 @@ def check_in_save(
             activities[order] = FunctionActivity.objects.create(
                 patient=patient, name=name, order=order
             )
-    # One upsert for the (at most three) scores, not a lookup and a write for each.
+    saved = dict(
+        FunctionScore.objects.filter(check_in=check_in).values_list("activity__order", "score")
+    )
+    # One upsert for the (at most three) changed scores, not a lookup and a write for each;
+    # none when they are as saved, so the form sent again changes nothing.
     FunctionScore.objects.bulk_create(
         [
             FunctionScore(check_in=check_in, activity=activities[order], score=score)
             for order, score in scores.items()
-            if order in activities and score is not None
+            if order in activities and score is not None and saved.get(order) != score
         ],
         update_conflicts=True,
         unique_fields=["check_in", "activity"],
@@ -283,8 +287,12 @@ def check_in_submit(
 
     The re-check is a screening of its own (the questions it did not ask keep the
     patient's earlier answers), so it never deletes or weakens their unfinished or
-    completed checks. A resent form returns the re-check the first one recorded, so the
-    patient sees the same result and no alert is raised twice.
+    completed checks. A form sent again as it was (a double click, a phone retrying) returns
+    the re-check the first one recorded, so the patient sees the same result and no alert is
+    raised twice. A form changed after it was sent (Back, an edit, send again) carries the
+    same token, but is not the same form: what it says is saved, and when its re-check
+    answers differ they are checked afresh, so a sign added then is never answered with the
+    first form's result.
     """
 
     def submit() -> Screening:
@@ -297,8 +305,21 @@ def check_in_submit(
         )
         return Screening.objects.record_recheck(user=patient, answers=answers, token=token)
 
-    screening, _ = create_once(Screening, token, {"user": patient}, submit)
-    return screening
+    screening, created = create_once(Screening, token, {"user": patient}, submit)
+    if created:
+        return screening
+    with transaction.atomic():
+        # Writes nothing when the form is the one already saved.
+        check_in_save(
+            patient=patient,
+            week=week,
+            values=values,
+            activity_names=activity_names,
+            scores=scores,
+        )
+        if screening.answered(answers):
+            return screening
+        return Screening.objects.record_recheck(user=patient, answers=answers)
 
 
 def recheck_questions() -> list[Question]:

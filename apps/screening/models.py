@@ -214,6 +214,13 @@ class Screening(WizardRun):
 
     objects = ScreeningManager()
 
+    def answered(self, answers: dict[str, str]) -> bool:
+        """Whether this screening recorded exactly these answers to these questions."""
+        recorded = self.answers.filter(question__key__in=answers).values_list(
+            "question__key", "value"
+        )
+        return dict(recorded) == answers
+
     class Meta(WizardRun.Meta):
         constraints = [
             *WizardRun.Meta.constraints,

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.exercises.models import Exercise
 from apps.progress import services
 from apps.progress.models import (
@@ -772,16 +773,16 @@ def test_a_sign_in_the_recheck_leads_straight_to_its_result(
     assert "This result comes from your weekly re-check." in result
 
 
-def test_a_resent_check_in_answers_as_the_first_without_saving_or_reading_it_again(
+def test_a_resent_check_in_answers_as_the_first_without_writing_anything(
     patient_client, patient, content
 ):
     """A phone resending the form (the same token) gets the first answer back: the same
-    redirect and thanks, one check-in and one re-check. It is judged on the form alone:
-    the saved check-in and its scores are not read, nor each check constraint asked of
-    the database (the form holds them all)."""
+    redirect and thanks, one check-in and one re-check. The saved check-in, its scores and
+    the re-check's answers are read to see that it is the same form; nothing is written."""
     ScreeningFactory(user=patient)
     data = check_in_post(client_token=str(uuid.uuid4()))
     first = patient_client.post("/progress/check-in/", data, follow=True)
+    version = User.objects.get(pk=patient.pk).data_version
 
     with CaptureQueriesContext(connection) as queries:
         again = patient_client.post("/progress/check-in/", data)
@@ -792,9 +793,48 @@ def test_a_resent_check_in_answers_as_the_first_without_saving_or_reading_it_aga
     assert CheckIn.objects.filter(patient=patient).count() == 1
     assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
     sql = [query["sql"] for query in queries.captured_queries]
-    assert not [q for q in sql if "progress_checkin" in q or "progress_functionscore" in q]
-    assert not [q for q in sql if '"_check"' in q]
-    assert len(sql) <= 5, sql
+    assert not [q for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))], sql
+    assert User.objects.get(pk=patient.pk).data_version == version, "nothing written"
+    assert len(sql) <= 12, sql
+
+
+def test_a_sign_added_after_sending_is_checked_not_answered_with_the_first_result(
+    patient_client, patient, content
+):
+    """Back, a "yes" to an emergency sign, send again: the same token, but not the same
+    form. The sign leads to its own result, never to the first form's "all clear"."""
+    ScreeningFactory(user=patient)
+    token = str(uuid.uuid4())
+    first = patient_client.post("/progress/check-in/", check_in_post(client_token=token))
+    assert first["Location"] == "/progress/"
+
+    again = patient_client.post(
+        "/progress/check-in/",
+        check_in_post(client_token=token, recheck_serious_accident="yes"),
+    )
+
+    recheck = newest_screening(patient)
+    assert again["Location"] == recheck.get_absolute_url()
+    assert (recheck.urgency, recheck.trigger_keys) == ("emergency", ["serious_accident"])
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 2
+
+
+def test_numbers_changed_after_sending_are_saved(patient_client, patient, content):
+    ScreeningFactory(user=patient)
+    token = str(uuid.uuid4())
+    patient_client.post("/progress/check-in/", check_in_post(client_token=token))
+
+    again = patient_client.post(
+        "/progress/check-in/",
+        check_in_post(client_token=token, pain_average="2", activity_0_score="7"),
+    )
+
+    assert again["Location"] == "/progress/"
+    saved = CheckIn.objects.get(patient=patient)
+    assert saved.pain_average == 2
+    assert list(saved.function_scores.values_list("score", flat=True)) == [7]
+    # The re-check's answers are as they were: the first re-check stands.
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
 
 
 def test_the_same_answers_from_a_form_shown_again_write_no_check_in_but_a_new_recheck(
