@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 M = TypeVar("M", bound=models.Model)
 
@@ -58,7 +58,7 @@ class Prepared(Generic[M]):
             raise ImproperlyConfigured(f"Not passed on as parameters: {sorted(missing)}")
         return queryset.model, sql, list(params), slots
 
-    def __call__(self, **values: Any) -> list[M]:
+    def _query(self, values: dict[str, Any]) -> tuple[type[M], str, list[Any]]:
         if self._compiled is None:
             self._compiled = self._compile()
         model, sql, params, slots = self._compiled
@@ -66,4 +66,17 @@ class Prepared(Generic[M]):
             param if slot is None else values[slot]
             for param, slot in zip(params, slots, strict=True)
         ]
-        return list(model._default_manager.raw(sql, actual))
+        return model, sql, actual
+
+    def __call__(self, **values: Any) -> list[M]:
+        model, sql, params = self._query(values)
+        return list(model._default_manager.raw(sql, params))
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows as tuples, as the database gives them (no field converters): for
+        `values_list()` queries of plain columns, counts and sums, where a model instance
+        is not needed (`raw()` wants the primary key and builds an instance per row)."""
+        _, sql, params = self._query(values)
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()

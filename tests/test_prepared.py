@@ -51,3 +51,17 @@ def test_a_value_not_passed_on_as_a_parameter_is_refused(db):
 
     with pytest.raises(ImproperlyConfigured, match="person"):
         query(person=1)
+
+
+def test_rows_are_the_tuples_values_list_gives(db):
+    first, nobody = UserFactory(), UserFactory()
+    ScreeningFactory(user=first, urgency=Urgency.URGENT, bone_density_caution=True)
+    ScreeningFactory(user=first, urgency=Urgency.URGENT, bone_density_caution=True)
+    query = Prepared(
+        lambda person: urgent_of(person).values_list("pk", "urgency"), person=prepared.ID
+    )
+
+    for person in (first, nobody):
+        assert query.rows(person=person.pk) == list(
+            urgent_of(person.pk).values_list("pk", "urgency")
+        )

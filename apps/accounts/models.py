@@ -8,7 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from backpain import prepared
+from backpain.prepared import Prepared
 
 
 class Role(models.TextChoices):
@@ -46,14 +50,43 @@ class UserManager(BaseUserManager["User"]):
         """Return the patients sharing with this clinician now: the one path from a clinician
         to patient data. Every clinic view starts here, so a revoked share is a 404 on the
         clinician's very next request and nobody else's patient is reachable at all."""
-        if not getattr(clinician, "is_clinician", False) or not clinician.is_active:
+        if not _sees_patients(clinician):
             return self.none()
+        return self._sharing_with(clinician.pk)
+
+    def _sharing_with(self, clinician_id: int) -> models.QuerySet[User]:
+        # The clinician is not checked here: only for `visible_to` and the queries compiled
+        # from it below, each asked after the same check.
         return self.filter(
             role=Role.PATIENT,
             is_active=True,
-            care_links__clinician=clinician,
+            care_links__clinician_id=clinician_id,
             care_links__revoked_at__isnull=True,
         )
+
+    def visible_patient(self, clinician: AbstractBaseUser, uuid: uuid.UUID) -> User | None:
+        """Return `visible_to(clinician)`'s patient with this uuid, or None.
+
+        Every clinic request about one patient asks this first; its SQL is compiled once
+        (`_VISIBLE_PATIENT`), as building it with the ORM cost more than running it.
+        """
+        if not _sees_patients(clinician):
+            return None
+        return next(iter(_VISIBLE_PATIENT(clinician=clinician.pk, uuid=uuid)), None)
+
+    def visible_versions(self, clinician: AbstractBaseUser) -> tuple[int, int]:
+        """Return how many patients are `visible_to(clinician)` and the sum of their
+        `data_version`s: together they change whenever the clinic list could (a patient's
+        data, a share started or ended). Asked on every look at the list, kept or not, so
+        compiled once (`_VISIBLE_VERSIONS`)."""
+        if not _sees_patients(clinician):
+            return 0, 0
+        [(patients, versions)] = _VISIBLE_VERSIONS.rows(clinician=clinician.pk)
+        return patients, int(versions)  # SUM of a bigint is a numeric
+
+
+def _sees_patients(clinician: AbstractBaseUser) -> bool:
+    return getattr(clinician, "is_clinician", False) and clinician.is_active
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -229,3 +262,24 @@ class CareLink(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+# `visible_to`'s queries that every clinic request asks, compiled once (backpain/prepared.py).
+_VISIBLE_PATIENT = Prepared(
+    lambda clinician, uuid: User.objects._sharing_with(clinician).filter(uuid=uuid)[:1],
+    clinician=prepared.ID,
+    uuid=prepared.UUID,
+)
+# The query `aggregate()` would run, as a QuerySet so it can be compiled once (`aggregate()`
+# runs at once): grouped by a constant, which groups nothing (one row, also for no patients).
+_VISIBLE_VERSIONS = Prepared(
+    lambda clinician: (
+        User.objects._sharing_with(clinician)
+        .order_by()
+        .annotate(every=models.Value(1))
+        .values("every")
+        .annotate(patients=models.Count("pk"), versions=Coalesce(models.Sum("data_version"), 0))
+        .values_list("patients", "versions")
+    ),
+    clinician=prepared.ID,
+)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from uuid import UUID
 
-from allauth.mfa.utils import is_mfa_enabled
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,10 +15,25 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from apps.accounts.models import User
+from backpain import prepared
+from backpain.prepared import Prepared
 
 from .models import AuditAction, AuditEvent
 
 View = Callable[..., HttpResponse]
+
+# allauth's `is_mfa_enabled(user)` (its adapter's query: any authenticator of the user's),
+# compiled once: every clinic request asks it, and the ORM spent longer building it than
+# PostgreSQL took to answer. tests/clinic/test_access_matrix.py checks the two agree.
+_AUTHENTICATOR = Prepared(
+    lambda user: Authenticator.objects.filter(user_id=user).values_list("pk")[:1],
+    user=prepared.ID,
+)
+
+
+def has_mfa(user: User) -> bool:
+    """Whether this signed-in user has two-factor authentication set up, as allauth says."""
+    return bool(_AUTHENTICATOR.rows(user=user.pk))
 
 
 def clinician_required(view: View) -> View:
@@ -34,7 +49,7 @@ def clinician_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not request.user.is_clinician:
             raise Http404("The clinic is for clinicians.")
-        if not is_mfa_enabled(request.user):
+        if not has_mfa(request.user):
             messages.info(
                 request,
                 "Set up an authenticator app first: patient data needs a second step at login.",
@@ -51,7 +66,7 @@ def patient_for(request: HttpRequest, uuid: UUID) -> User:
 
     Anything else is a 404, and the refused attempt is recorded in the audit trail.
     """
-    patient = User.objects.visible_to(request.user).filter(uuid=uuid).first()
+    patient = User.objects.visible_patient(request.user, uuid)
     if patient is None:
         # Recorded against the patient when one has this uuid, so they see the attempt too.
         refused = User.objects.patients().filter(uuid=uuid).first()

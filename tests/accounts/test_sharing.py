@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +28,7 @@ from apps.accounts.models import (
 )
 from apps.clinic.access import patient_for
 from apps.clinic.models import AuditAction, AuditEvent
-from tests.factories import ClinicianFactory, UserFactory
+from tests.factories import ClinicianFactory, SessionFactory, UserFactory
 
 SHARING = "/account/sharing/"
 CONFIRM = "/account/sharing/confirm/"
@@ -542,3 +544,46 @@ def test_the_page_costs_the_same_queries_with_more_shares_and_looks(
     with django_assert_max_num_queries(6):
         assert patient_client.get(SHARING).status_code == 200
     assert count_queries() == small
+
+
+# The clinic's compiled queries answer as visible_to does ------------------------------------
+
+
+def test_visible_patient_is_visible_to_s_patient_with_that_uuid(
+    patient, other_patient, clinician, revoked_clinician, stranger_clinician
+):
+    CareLink.objects.create(patient=other_patient, clinician=stranger_clinician)
+    inactive = UserFactory(is_active=False)
+    CareLink.objects.create(patient=inactive, clinician=clinician)
+    colleague = ClinicianFactory()
+    CareLink.objects.create(patient=colleague, clinician=clinician)
+    everyone = [patient, other_patient, inactive, colleague, clinician]
+
+    for doctor in (clinician, revoked_clinician, stranger_clinician, patient):
+        for someone in everyone:
+            expected = User.objects.visible_to(doctor).filter(uuid=someone.uuid).first()
+            assert User.objects.visible_patient(doctor, someone.uuid) == expected
+    assert User.objects.visible_patient(clinician, patient.uuid) == patient
+    clinician.is_active = False
+    assert User.objects.visible_patient(clinician, patient.uuid) is None
+
+
+def test_visible_versions_count_and_sum_visible_to_s_patients(
+    patient, other_patient, clinician, stranger_clinician
+):
+    def aggregated(doctor: User) -> tuple[int, int]:
+        totals = User.objects.visible_to(doctor).aggregate(
+            patients=Count("pk"), versions=Coalesce(Sum("data_version"), 0)
+        )
+        return totals["patients"], totals["versions"]
+
+    assert User.objects.visible_versions(stranger_clinician) == (0, 0)
+    assert User.objects.visible_versions(patient) == (0, 0)
+    CareLink.objects.create(patient=other_patient, clinician=clinician)
+    SessionFactory(patient=other_patient)
+    both = User.objects.visible_versions(clinician)
+
+    assert both == aggregated(clinician) and both[0] == 2
+    CareLink.objects.get(patient=other_patient, clinician=clinician).revoke()
+    assert User.objects.visible_versions(clinician) == aggregated(clinician)
+    assert User.objects.visible_versions(clinician)[0] == 1

@@ -7,12 +7,17 @@ so a new clinic route without the door shows up here.
 from __future__ import annotations
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import is_mfa_enabled
 from django.urls import reverse
 
 from apps.accounts.models import CareLink
 from apps.clinic import urls as clinic_urls
+from apps.clinic.access import has_mfa
 from apps.clinic.models import Alert, AlertKind
-from tests.factories import ClinicianFactory
+from tests.factories import TOTP_SECRET, ClinicianFactory
 
 PATIENT_GETS = ["review", "prescribe", "report", "csv", "fhir"]
 PATIENT_POSTS = {"note": {"text": "Checked in by phone."}, "alert_seen": {}}
@@ -102,3 +107,34 @@ def test_the_clinics_own_pages_are_for_clinicians_only(
     assert clinician_client.get(url).status_code == 200
     assert patient_client.get(url).status_code == 404
     assert anon_client.get(url).status_code == 302
+
+
+def test_the_mfa_check_agrees_with_allauths(patient):
+    with_app, without = ClinicianFactory(), ClinicianFactory(mfa=False)
+    codes_only = ClinicianFactory(mfa=False)
+    RecoveryCodes.activate(codes_only)
+
+    for doctor in (with_app, without, codes_only):
+        assert has_mfa(doctor) is is_mfa_enabled(doctor)
+    assert has_mfa(with_app) and not has_mfa(without)
+
+
+@pytest.mark.parametrize("name", ["dashboard", "review"])
+def test_a_kept_page_still_needs_mfa_and_the_share(
+    name, clinician, clinician_client, patient, content
+):
+    url = url_for(name, patient)
+    for _ in range(2):  # the second one is the kept page
+        assert clinician_client.get(url).status_code == 200
+
+    Authenticator.objects.filter(user=clinician).delete()
+    response = clinician_client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+    TOTP.activate(clinician, TOTP_SECRET)
+    assert clinician_client.get(url).status_code == 200
+    CareLink.objects.get(patient=patient, clinician=clinician).revoke()
+    assert clinician_client.get(url).status_code == (200 if name == "dashboard" else 404)
+    if name == "dashboard":
+        assert patient.email not in clinician_client.get(url).content.decode()

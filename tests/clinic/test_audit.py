@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import signals
 from django.test import RequestFactory
 
 from apps.clinic.models import AuditAction, AuditEvent
@@ -51,3 +52,20 @@ def test_erasing_either_account_keeps_the_event(event, clinician, patient):
     assert stored.patient is None and stored.actor is None
     assert stored.patient_uuid == patient_uuid
     assert stored.actor_label == "dr.link@example.org"
+
+
+def test_an_event_is_written_at_once_and_comes_back_saved(event):
+    stored = AuditEvent.objects.get()
+
+    assert event.pk == stored.pk and not event._state.adding
+    assert (event.actor_id, event.patient_id, event.at) == (
+        stored.actor_id,
+        stored.patient_id,
+        stored.at,
+    )
+
+
+def test_nothing_listens_for_audit_events_being_saved():
+    # AuditEvent._insert writes without save(), so without its signals.
+    for signal in (signals.pre_save, signals.post_save):
+        assert not signal.has_listeners(AuditEvent)

@@ -28,7 +28,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
@@ -343,10 +342,8 @@ def _patients_versions(request: HttpRequest) -> str:
     """What the dashboard shows besides the clinician's own data: their patients' data, which
     moves each patient's version, and who the patients are (a new or ended link changes the
     count and raises the clinician's version too)."""
-    totals = User.objects.visible_to(request.user).aggregate(
-        versions=Coalesce(Sum("data_version"), 0), patients=Count("id")
-    )
-    return f"{totals['patients']}.{totals['versions']}"
+    patients, versions = User.objects.visible_versions(request.user)
+    return f"{patients}.{versions}"
 
 
 @require_http_methods(["GET", "HEAD"])
