@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from html import escape
 from typing import Any
 
 from django.db.models import Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
 from apps.checklist.models import Run
@@ -18,11 +22,13 @@ from .charts import (
     PAIN_SCALE,
     Series,
     adherence_calendar,
+    calendar_cells_html,
     calendar_size,
     calendar_weeks,
     day_label,
     line_chart,
     streak,
+    table_rows_html,
 )
 from .models import (
     EVERY_DAY,
@@ -37,6 +43,8 @@ from .models import (
 from .rules import WeekScore, progress_advice
 
 CALENDAR_WEEKS = 12
+# Any uuid, to reverse a session's links once a list and put each session's in them.
+SOME_UUID = uuid.UUID(int=0)
 
 
 def checklist_scores(patient: User) -> list[tuple[dt.datetime, int]]:
@@ -76,6 +84,46 @@ def function_scores(patient: User) -> dict[int, dict[int, int]]:
     ).values_list("check_in_id", "activity_id", "score"):
         scores[check_in_id][activity_id] = score
     return scores
+
+
+def recent_sessions_html(sessions: Iterable[Session], *, back: str = "") -> SafeString:
+    """The recent sessions' list items (`Session.objects.recent()`), for
+    progress/_recent_sessions.html: a dozen template nodes per session, three of them dates
+    through `|date`, were a good part of drawing the log. Names are escaped as autoescaping
+    would; `back="progress"` brings Delete back to the progress page."""
+    edit_url = reverse("progress:log_edit", args=[SOME_UUID])
+    delete_url = reverse("progress:log_delete", args=[SOME_UUID]) + (
+        f"?back={escape(back)}" if back else ""
+    )
+    items = []
+    for session in sessions:
+        names = session.exercise_names
+        day = f"{session.performed_on:%A} {session.performed_on.day} {session.performed_on:%B}"
+        actions = ""
+        if session.editable:
+            edit, delete = (
+                url.replace(str(SOME_UUID), str(session.uuid)) for url in (edit_url, delete_url)
+            )
+            actions = (
+                '<div class="recent-session__actions">'
+                f'<a class="button button--secondary button--small" href="{edit}">Edit'
+                f'<span class="visually-hidden"> the session of {day}</span></a>'
+                '<a class="button button--secondary button--danger button--small" '
+                f'href="{delete}">Delete'
+                f'<span class="visually-hidden"> the session of {day}</span></a>'
+                "</div>"
+            )
+        items.append(
+            f'<li data-session="{session.uuid}" class="recent-session">'
+            '<div class="recent-session__main">'
+            f'<p class="recent-session__head"><strong>{day}</strong> '
+            f'<span class="tag tag--quiet">Pain {session.pain_during}/10</span></p>'
+            f'<p class="recent-session__count">{len(names)} exercise'
+            f"{'' if len(names) == 1 else 's'}</p>"
+            f'<p class="recent-session__names small">{", ".join(escape(n) for n in names)}</p>'
+            f"</div>{actions}</li>"
+        )
+    return SafeString("".join(items))
 
 
 def progress_summary(
@@ -172,19 +220,17 @@ def progress_summary(
         return summary
     return {
         **summary,
-        # The tables beside the charts, as the text they show: a year of rows costs little
-        # to write out this way, and much through template filters.
-        "pain_rows": [
+        # The tables beside the charts and the session grid, as the HTML they show: a year
+        # of rows and 84 cells cost little to write out this way, and much through template
+        # nodes (charts.table_rows_html, charts.calendar_cells_html).
+        "pain_rows": table_rows_html(
             (
                 day_label(c.week_start),
-                str(c.pain_average),
-                str(c.pain_worst),
-                str(c.sleep_nights),
-                str(c.days_active),
+                (str(c.pain_average), str(c.pain_worst), str(c.sleep_nights), str(c.days_active)),
             )
             for c in check_ins
-        ],
-        "function_rows": [
+        ),
+        "function_rows": table_rows_html(
             (
                 day_label(check_in.week_start),
                 [
@@ -193,13 +239,17 @@ def progress_summary(
                 ],
             )
             for check_in, week in zip(check_ins, scores_by_week, strict=True)
-        ],
-        "checklist_rows": [
-            (day_label(timezone.localdate(completed)), str(score)) for completed, score in runs
-        ],
-        "calendar": adherence_calendar(session_days, today, CALENDAR_WEEKS),
+        ),
+        "checklist_rows": table_rows_html(
+            (day_label(timezone.localdate(completed)), (str(score),)) for completed, score in runs
+        ),
+        "calendar_cells": calendar_cells_html(
+            adherence_calendar(session_days, today, CALENDAR_WEEKS)
+        ),
         "calendar_weeks": calendar_weeks(today, CALENDAR_WEEKS),
         "calendar_size": calendar_size(CALENDAR_WEEKS),
-        "recent_sessions": Session.objects.for_patient(patient).recent(5),
+        "recent_sessions": recent_sessions_html(
+            Session.objects.for_patient(patient).recent(5), back="progress"
+        ),
         "check_in_done": bool(check_ins) and check_ins[-1].week_start == week_start(today),
     }
