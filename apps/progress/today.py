@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from apps.checklist.models import Run
 from apps.checklist.priorities import TOTAL_POINTS
@@ -161,6 +162,38 @@ class WeekDay:
     is_today: bool
     future: bool
 
+    def html(self) -> str:
+        """The day's item of the week strip (fixed words and classes only, nothing to
+        escape): through the template each day was some twenty nodes of conditions."""
+        css = "week-strip__day"
+        if self.logged:
+            css += " week-strip__day--done"
+        elif not self.planned:
+            css += " week-strip__day--rest"
+        if self.is_today:
+            css += " week-strip__day--today"
+        if self.logged:
+            state, said = "Done", "session logged"
+        elif self.planned and (self.future or self.is_today):
+            state, said = "Plan", "planned"
+        elif self.planned:
+            state, said = "–", "planned, no session logged"
+        else:
+            state, said = "Rest", "rest day"
+        current = ' aria-current="date"' if self.is_today else ""
+        today = " (today)" if self.is_today else ""
+        return (
+            f'<li class="{css}"{current}>'
+            f'<span class="week-strip__name" aria-hidden="true">{self.name[:3]}</span>'
+            f'<span class="week-strip__state" aria-hidden="true">{state}</span>'
+            f'<span class="visually-hidden">{self.name}{today}: {said}</span></li>'
+        )
+
+
+def week_strip_html(week: list[WeekDay]) -> SafeString:
+    """The week strip's list items, one string for Today's template."""
+    return SafeString("".join(day.html() for day in week))
+
 
 def this_week(plan: Plan | None, session_days: set[dt.date], today: dt.date) -> list[WeekDay]:
     """Monday to Sunday of this week: what the plan schedules and what was logged."""
@@ -213,7 +246,8 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
     check_ins.reverse()
 
     items = plan.items_on(today) if plan else []
-    routine = routine_url([item.exercise.slug for item in items])
+    slugs = [item.exercise.slug for item in items]
+    routine = routine_url(slugs)
     week = this_week(plan, session_days, today)
     step = next_step(
         DayFacts(
@@ -246,7 +280,8 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
         "plan": plan,
         "items": items,
         "routine_url": routine,
-        "week": week,
+        "item_slugs": " ".join(slugs),
+        "week_strip": week_strip_html(week),
         "planned_per_week": planned_sessions_per_week(plan),
         "sessions_this_week": sum(1 for day in week if day.logged),
         "streak": streak(session_days, today),
