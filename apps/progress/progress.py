@@ -134,8 +134,14 @@ def progress_summary(
 
     Without `tables` (the clinic's review, which shows the charts and the figures but not the
     patient's own tables, calendar and recent sessions) those are left out, not made."""
-    check_ins = list(CheckIn.objects.for_patient(patient))
-    scores = function_scores(patient)
+    check_ins = list(CheckIn.objects.for_patient(patient).with_scores())
+    # {check-in id: {activity id: score}}, as function_scores() gives it.
+    scores: dict[int, dict[int, int]] = defaultdict(dict)
+    for check_in in check_ins:
+        if check_in.score_activities:
+            scores[check_in.id] = dict(
+                zip(check_in.score_activities, check_in.score_values, strict=True)
+            )
     activities = list(FunctionActivity.objects.filter(patient=patient))
     since = week_start(today) - dt.timedelta(weeks=CALENDAR_WEEKS - 1)
     # Every session's day, one per session (a year of them is a few hundred dates), in one
