@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from django.db.models import Subquery
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -17,6 +18,8 @@ from django.utils.safestring import SafeString
 from apps.accounts.models import User
 from apps.checklist.models import Run
 from apps.checklist.priorities import TOTAL_POINTS
+from backpain import prepared
+from backpain.prepared import Prepared
 
 from .charts import (
     PAIN_SCALE,
@@ -62,16 +65,52 @@ def planned_sessions_per_week(plan: Plan | None) -> int:
     return sum(1 for _, items in plan.week() if items) if plan is not None else 0
 
 
-def planned_days_per_week(patient: User) -> int:
-    """`planned_sessions_per_week` of the patient's current plan, in one query: the items'
-    weekdays, of the plan in force found in a subquery (not the plan, then its items)."""
-    current = Plan.objects.for_patient(patient).in_force_first().values("pk")[:1]
-    weekdays = list(
-        PlanItem.objects.filter(plan=Subquery(current))
-        .order_by()
-        .values_list("weekdays", flat=True)
-    )
-    return sum(1 for day in EVERY_DAY if any(day in days for days in weekdays))
+def _history(*, pk: int, runs: bool) -> QuerySet[User]:
+    """The patient (only the id) annotated with every session's day, the days the plan in
+    force schedules anything on and, with `runs`, the completed checklist runs' times and
+    scores oldest first: see `history`."""
+    plan = Plan.objects.for_patient(OuterRef(OuterRef("pk"))).in_force_first().values("pk")[:1]
+    figures = {
+        "session_dates": ArraySubquery(
+            Session.objects.filter(patient=OuterRef("pk")).order_by().values("performed_on")
+        ),
+        # The days any item of the plan in force falls on, each once.
+        "planned_days": ArraySubquery(
+            PlanItem.objects.filter(plan=Subquery(plan))
+            .annotate(day=Func("weekdays", function="unnest", output_field=IntegerField()))
+            .order_by()
+            .values("day")
+            .distinct()
+        ),
+    }
+    if runs:
+        completed = (
+            Run.objects.filter(user=OuterRef("pk")).completed().order_by("completed_at", "id")
+        )
+        figures["run_times"] = ArraySubquery(completed.values("completed_at"))
+        figures["run_scores"] = ArraySubquery(completed.values("score"))
+    return User._default_manager.filter(pk=pk).only("pk").annotate(**figures)
+
+
+# Compiled once per process (backpain/prepared.py): the subqueries cost more to build and
+# compile than PostgreSQL takes to run them.
+_HISTORY = {
+    runs: Prepared(lambda pk, runs=runs: _history(pk=pk, runs=runs), pk=prepared.ID)
+    for runs in (True, False)
+}
+
+
+def history(
+    patient: User, *, runs: bool
+) -> tuple[list[dt.date], list[tuple[dt.datetime, int]] | None, int]:
+    """Every session's day, the completed checklist runs oldest first (None unless `runs`) as
+    `checklist_scores` gives them, and how many days a week the plan in force schedules
+    (`planned_sessions_per_week`), in one query of arrays: each was a round trip of its
+    own, and on a busy server each round trip waits for a core."""
+    (row,) = _HISTORY[runs](pk=patient.pk)
+    scores = list(zip(row.run_times, row.run_scores, strict=True)) if runs else None
+    planned = sum(1 for day in EVERY_DAY if day in row.planned_days)
+    return row.session_dates, scores, planned
 
 
 def function_scores(patient: User) -> dict[int, dict[int, int]]:
@@ -147,9 +186,7 @@ def progress_summary(
     # Every session's day, one per session (a year of them is a few hundred dates), in one
     # plain query: the calendar's days, the last session's and, for the clinic's timeline,
     # how many sessions each month had.
-    session_dates = list(
-        Session.objects.for_patient(patient).order_by().values_list("performed_on", flat=True)
-    )
+    session_dates, scores_of_runs, planned_per_week = history(patient, runs=runs is None)
     session_days = {day for day in session_dates if day >= since}
     last_session_on = max(session_dates, default=None)
 
@@ -177,10 +214,10 @@ def progress_summary(
         better="higher",
         y_label="How well you can do it, 0 to 10",
     )
-    if runs is None:
-        runs = checklist_scores(patient)
+    if scores_of_runs is not None:
+        runs = scores_of_runs
     else:
-        runs = [(run.completed_at, run.score) for run in reversed(runs)]
+        runs = [(run.completed_at, run.score) for run in reversed(runs or [])]
     checklist = line_chart(
         [completed.strftime("%d %b") for completed, _ in runs],
         [Series("Checklist score", "checklist", [score for _, score in runs])],
@@ -217,7 +254,7 @@ def progress_summary(
         "calendar_active_days": len(session_days),
         "streak": streak(session_days, today),
         "sessions_this_week": this_week,
-        "planned_per_week": planned_days_per_week(patient),
+        "planned_per_week": planned_per_week,
         "advice": advice,
         "last_session_on": last_session_on,
         "session_dates": session_dates,
