@@ -23,10 +23,12 @@ from apps.checklist.priorities import TOTAL_POINTS
 from apps.screening.gate import latest_and_gate
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
+from backpain import prepared
+from backpain.prepared import Prepared
 
 from .charts import PAIN_SCALE, Series, line_chart, streak
-from .models import CheckIn, Plan, PlanItem, Session, Weekday, week_start
-from .progress import planned_sessions_per_week
+from .models import CheckIn, Plan, PlanItem, Weekday, week_start
+from .progress import history, planned_sessions_per_week
 
 PAIN_WEEKS = 8
 
@@ -224,6 +226,17 @@ def pain_trend(check_ins: list[CheckIn]) -> str:
     return "the same as the week before"
 
 
+# Compiled once per process (backpain/prepared.py): building and compiling them with the ORM
+# on every visit cost more than running them.
+_LATEST_RUN = Prepared(
+    lambda pk: Run.objects.filter(user_id=pk).completed().newest_first()[:1], pk=prepared.ID
+)
+_LATEST_CHECK_INS = Prepared(
+    lambda pk: CheckIn.objects.filter(patient_id=pk).order_by("-week_start")[:PAIN_WEEKS],
+    pk=prepared.ID,
+)
+
+
 def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
     """Everything the Today page shows; the number of queries does not grow with history."""
     patient = request.user
@@ -234,15 +247,10 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
         .current()
     )
     # The latest score is shown on Today, so one query answers "done?" and "what score?".
-    latest_run = Run.objects.filter(user=patient).completed().newest_first().first()
+    latest_run = next(iter(_LATEST_RUN(pk=patient.pk)), None)
     checklist_done = plan is not None or latest_run is not None
-    session_days = set(
-        Session.objects.for_patient(patient)
-        .order_by()
-        .values_list("performed_on", flat=True)
-        .distinct()
-    )
-    check_ins = list(CheckIn.objects.for_patient(patient).order_by("-week_start")[:PAIN_WEEKS])
+    session_days = set(history(patient, runs=False)[0])
+    check_ins = _LATEST_CHECK_INS(pk=patient.pk)
     check_ins.reverse()
 
     items = plan.items_on(today) if plan else []
