@@ -13,8 +13,12 @@ a nested SVG stretched to the plot (`preserveAspectRatio="none"`) with non-scali
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Literal
+
+from django.utils.safestring import SafeString
 
 HEIGHT = 220
 TOP, BOTTOM = 12, 30  # room for the top y label, and for the x labels under the plot
@@ -196,6 +200,19 @@ def adherence_calendar(
     return cells
 
 
+def calendar_cells_html(cells: Iterable[CalendarDay]) -> SafeString:
+    """The grid's cells as SVG, one string: through the template each of the 84 cells was
+    five variables, most of what drawing the progress page cost. Numbers and fixed classes,
+    and a title escaped as autoescaping would."""
+    return SafeString(
+        "".join(
+            f'<rect x="{cell.x}" y="{cell.y}" width="18" height="18" rx="3" class="{cell.css}">'
+            f"<title>{escape(cell.title)}</title></rect>"
+            for cell in cells
+        )
+    )
+
+
 def calendar_weeks(today: dt.date, weeks: int = 12) -> list[CalendarWeek]:
     """The weeks labelled under the grid (every fourth, from the oldest): "1 Sep" fits four
     columns, so the labels never run into each other."""
@@ -210,6 +227,19 @@ def day_label(day: dt.date) -> str:
     """ "21 Nov 2026", as the tables beside the charts name their rows: formatted once here,
     not by a template filter in each of a year's rows."""
     return f"{day.day} {day:%b %Y}"
+
+
+def table_rows_html(rows: Iterable[tuple[str, Sequence[str]]]) -> SafeString:
+    """A data table's body rows, each a row header and its cells, every value escaped (what
+    autoescaping does): a year of weekly rows is one string, not a few hundred nodes."""
+    return SafeString(
+        "".join(
+            f'<tr><th scope="row">{escape(head)}</th>'
+            + "".join(f"<td>{escape(cell)}</td>" for cell in cells)
+            + "</tr>"
+            for head, cells in rows
+        )
+    )
 
 
 def streak(days_with_session: set[dt.date], today: dt.date) -> int:

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -343,6 +344,18 @@ class FunctionActivity(models.Model):
 class CheckInQuerySet(models.QuerySet["CheckIn"]):
     def for_patient(self, patient: settings.AUTH_USER_MODEL) -> Self:
         return self.filter(patient=patient)
+
+    def with_scores(self) -> Self:
+        """Annotate each check-in with its activity scores, `score_activities` and
+        `score_values` (paired by position): the progress page and the review read them with
+        the check-ins, not in a second query over a year of scores."""
+        scores = FunctionScore.objects.filter(check_in=models.OuterRef("pk")).order_by(
+            "activity_id"
+        )
+        return self.annotate(
+            score_activities=ArraySubquery(scores.values("activity_id")),
+            score_values=ArraySubquery(scores.values("score")),
+        )
 
 
 class CheckIn(models.Model):

@@ -16,16 +16,19 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from apps.checklist.models import Run
 from apps.checklist.priorities import TOTAL_POINTS
 from apps.screening.gate import latest_and_gate
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
+from backpain import prepared
+from backpain.prepared import Prepared
 
 from .charts import PAIN_SCALE, Series, line_chart, streak
-from .models import CheckIn, Plan, PlanItem, Session, Weekday, week_start
-from .progress import planned_sessions_per_week
+from .models import CheckIn, Plan, PlanItem, Weekday, week_start
+from .progress import history, planned_sessions_per_week
 
 PAIN_WEEKS = 8
 
@@ -161,6 +164,38 @@ class WeekDay:
     is_today: bool
     future: bool
 
+    def html(self) -> str:
+        """The day's item of the week strip (fixed words and classes only, nothing to
+        escape): through the template each day was some twenty nodes of conditions."""
+        css = "week-strip__day"
+        if self.logged:
+            css += " week-strip__day--done"
+        elif not self.planned:
+            css += " week-strip__day--rest"
+        if self.is_today:
+            css += " week-strip__day--today"
+        if self.logged:
+            state, said = "Done", "session logged"
+        elif self.planned and (self.future or self.is_today):
+            state, said = "Plan", "planned"
+        elif self.planned:
+            state, said = "–", "planned, no session logged"
+        else:
+            state, said = "Rest", "rest day"
+        current = ' aria-current="date"' if self.is_today else ""
+        today = " (today)" if self.is_today else ""
+        return (
+            f'<li class="{css}"{current}>'
+            f'<span class="week-strip__name" aria-hidden="true">{self.name[:3]}</span>'
+            f'<span class="week-strip__state" aria-hidden="true">{state}</span>'
+            f'<span class="visually-hidden">{self.name}{today}: {said}</span></li>'
+        )
+
+
+def week_strip_html(week: list[WeekDay]) -> SafeString:
+    """The week strip's list items, one string for Today's template."""
+    return SafeString("".join(day.html() for day in week))
+
 
 def this_week(plan: Plan | None, session_days: set[dt.date], today: dt.date) -> list[WeekDay]:
     """Monday to Sunday of this week: what the plan schedules and what was logged."""
@@ -191,6 +226,17 @@ def pain_trend(check_ins: list[CheckIn]) -> str:
     return "the same as the week before"
 
 
+# Compiled once per process (backpain/prepared.py): building and compiling them with the ORM
+# on every visit cost more than running them.
+_LATEST_RUN = Prepared(
+    lambda pk: Run.objects.filter(user_id=pk).completed().newest_first()[:1], pk=prepared.ID
+)
+_LATEST_CHECK_INS = Prepared(
+    lambda pk: CheckIn.objects.filter(patient_id=pk).order_by("-week_start")[:PAIN_WEEKS],
+    pk=prepared.ID,
+)
+
+
 def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
     """Everything the Today page shows; the number of queries does not grow with history."""
     patient = request.user
@@ -201,19 +247,15 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
         .current()
     )
     # The latest score is shown on Today, so one query answers "done?" and "what score?".
-    latest_run = Run.objects.filter(user=patient).completed().newest_first().first()
+    latest_run = next(iter(_LATEST_RUN(pk=patient.pk)), None)
     checklist_done = plan is not None or latest_run is not None
-    session_days = set(
-        Session.objects.for_patient(patient)
-        .order_by()
-        .values_list("performed_on", flat=True)
-        .distinct()
-    )
-    check_ins = list(CheckIn.objects.for_patient(patient).order_by("-week_start")[:PAIN_WEEKS])
+    session_days = set(history(patient, runs=False)[0])
+    check_ins = _LATEST_CHECK_INS(pk=patient.pk)
     check_ins.reverse()
 
     items = plan.items_on(today) if plan else []
-    routine = routine_url([item.exercise.slug for item in items])
+    slugs = [item.exercise.slug for item in items]
+    routine = routine_url(slugs)
     week = this_week(plan, session_days, today)
     step = next_step(
         DayFacts(
@@ -246,7 +288,8 @@ def today_context(request: HttpRequest, today: dt.date) -> dict[str, Any]:
         "plan": plan,
         "items": items,
         "routine_url": routine,
-        "week": week,
+        "item_slugs": " ".join(slugs),
+        "week_strip": week_strip_html(week),
         "planned_per_week": planned_sessions_per_week(plan),
         "sessions_this_week": sum(1 for day in week if day.logged),
         "streak": streak(session_days, today),

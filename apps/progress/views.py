@@ -45,7 +45,7 @@ from .models import (
     Reminder,
     Session,
 )
-from .progress import progress_summary
+from .progress import progress_summary, recent_sessions_html
 from .schedule import StrengthDaysForm, day_names, plan_week, strength_days_set
 
 
@@ -359,7 +359,7 @@ def _session_page(request: HttpRequest, session: Session | None) -> HttpResponse
     context = {
         "form": form,
         "entries": entries,
-        "recent": Session.objects.for_patient(request.user).recent(),
+        "recent": recent_sessions_html(Session.objects.for_patient(request.user).recent()),
         "session": session,
         "change": change,
         "finding": "find" in request.POST,

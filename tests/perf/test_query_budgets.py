@@ -64,13 +64,13 @@ BUDGETS: dict[str, int] = {
     # Everything about one patient, each part one query (the audit event is a write), and the
     # content version for the kept page's key; its timeline fragment (one month, HX-Target
     # "timeline") takes 13.
-    "clinic:review": 18,
+    "clinic:review": 16,
     # With its article not in the content cache yet: the name, then the exercise to render it
     # (6 once it is kept).
     "exercises:detail": 7,
     "home": 9,
     "mfa_reauthenticate": 8,
-    "progress:home": 11,
+    "progress:home": 8,
     "progress:log": 7,
     "progress:log_edit": 7,
     "progress:plan": 7,

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from apps.exercises.models import Exercise
 from apps.progress import services
 from apps.progress.models import CheckIn, Frequency, Plan, PlanItem, PlanKind, Session
 from apps.progress.progress import planned_sessions_per_week
-from apps.progress.today import DayFacts, StepKey, next_step, pain_trend
+from apps.progress.today import DayFacts, StepKey, WeekDay, next_step, pain_trend
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
 from tests.checklist.factories import completed_run
@@ -384,3 +385,34 @@ def test_an_emergency_result_leads_nowhere_past_it(patient_client, patient, cont
     assert f'href="{reverse("progress:plan")}"' not in body.split("<main")[1]
     assert "/exercises/routine/" not in response.content.decode()
     assert not Plan.objects.filter(patient=patient).exists()
+
+
+# The week strip's markup as the template wrote it before WeekDay.html() took over.
+WEEK_STRIP_TEMPLATE = (
+    '<li class="week-strip__day{% if day.logged %} week-strip__day--done{% elif not day.planned %}'
+    ' week-strip__day--rest{% endif %}{% if day.is_today %} week-strip__day--today{% endif %}"'
+    '{% if day.is_today %} aria-current="date"{% endif %}>'
+    '<span class="week-strip__name" aria-hidden="true">{{ day.name|slice:":3" }}</span>'
+    '<span class="week-strip__state" aria-hidden="true">'
+    "{% if day.logged %}Done{% elif day.planned %}{% if day.future or day.is_today %}Plan"
+    "{% else %}–{% endif %}{% else %}Rest{% endif %}</span>"
+    '<span class="visually-hidden">{{ day.name }}{% if day.is_today %} (today){% endif %}: '
+    "{% if day.logged %}session logged{% elif day.planned %}{% if day.future or day.is_today %}"
+    "planned{% else %}planned, no session logged{% endif %}{% else %}rest day{% endif %}</span>"
+    "</li>"
+)
+
+
+@pytest.mark.parametrize("planned", [True, False])
+@pytest.mark.parametrize("logged", [True, False])
+@pytest.mark.parametrize("when", ["past", "today", "future"])
+def test_week_strip_day_markup_matches_the_template_it_replaced(planned, logged, when):
+    day = WeekDay(
+        day=dt.date(2026, 11, 18),
+        name="Wednesday",
+        planned=planned,
+        logged=logged,
+        is_today=when == "today",
+        future=when == "future",
+    )
+    assert day.html() == Template(WEEK_STRIP_TEMPLATE).render(Context({"day": day}))
