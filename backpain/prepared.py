@@ -38,10 +38,15 @@ class Prepared(Generic[M]):
     def __init__(self, build: Callable[..., models.QuerySet[M]], **stand_ins: Any) -> None:
         self.build, self.stand_ins = build, stand_ins
         self._compiled: tuple[type[M], str, list[Any], list[str | None]] | None = None
+        # For a query of the model's own columns: their attnames and converters, so rows
+        # become instances directly (`raw()` works out the same mapping on every call).
+        self._columns: tuple[list[str], dict[int, Any], Any] | None = None
 
     def _compile(self) -> tuple[type[M], str, list[Any], list[str | None]]:
         queryset = self.build(**self.stand_ins)
-        sql, params = queryset.query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+        compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        self._columns = _own_columns(queryset, compiler)
         # Each parameter's name when it is a stand-in; the type too, as True == 1.
         slots = [
             next(
@@ -70,7 +75,15 @@ class Prepared(Generic[M]):
 
     def __call__(self, **values: Any) -> list[M]:
         model, sql, params = self._query(values)
-        return list(model._default_manager.raw(sql, params))
+        if self._columns is None:
+            return list(model._default_manager.raw(sql, params))
+        attnames, converters, compiler = self._columns
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [model.from_db(DEFAULT_DB_ALIAS, attnames, row) for row in rows]
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The rows as tuples, as the database gives them (no field converters): for
@@ -80,3 +93,21 @@ class Prepared(Generic[M]):
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+def _own_columns(
+    queryset: models.QuerySet[Any], compiler: Any
+) -> tuple[list[str], dict[int, Any], Any] | None:
+    """The attnames and converters of a query that selects exactly its model's own columns,
+    in order (nothing related, annotated, deferred or extra); None for any other query."""
+    query = queryset.query
+    if query.select_related or query.annotations or query.extra or query.deferred_loading[0]:
+        return None
+    columns = [column for column, _, _ in compiler.select]
+    fields = queryset.model._meta.concrete_fields
+    if len(columns) != len(fields) or any(
+        getattr(column, "target", None) is not field
+        for column, field in zip(columns, fields, strict=True)
+    ):
+        return None
+    return [field.attname for field in fields], compiler.get_converters(columns), compiler

@@ -65,3 +65,32 @@ def test_rows_are_the_tuples_values_list_gives(db):
         assert query.rows(person=person.pk) == list(
             urgent_of(person.pk).values_list("pk", "urgency")
         )
+
+
+def test_instances_hold_every_field_as_the_orm_reads_it(db):
+    """Rows become instances without raw(): each field as the ORM gives it (JSON decoded,
+    moments aware, ids as ids), and saved instances, not new ones."""
+    person = UserFactory()
+    ScreeningFactory(
+        user=person, urgency=Urgency.URGENT, bone_density_caution=True, trigger_keys=["a", "b"]
+    )
+    query = Prepared(urgent_of, person=prepared.ID)
+
+    fields = [field.attname for field in Screening._meta.concrete_fields]
+    [got], [orm] = query(person=person.pk), list(urgent_of(person.pk))
+    assert [getattr(got, name) for name in fields] == [getattr(orm, name) for name in fields]
+    assert [type(getattr(got, name)) for name in fields] == [
+        type(getattr(orm, name)) for name in fields
+    ]
+    assert got.trigger_keys == ["a", "b"]
+    assert (got._state.adding, got._state.db) == (False, "default")
+    assert query._columns is not None, "the model's own columns: no raw()"
+
+
+def test_a_query_with_more_than_its_own_columns_still_gives_instances(db):
+    person = UserFactory()
+    ScreeningFactory(user=person, urgency=Urgency.URGENT, bone_density_caution=True)
+    query = Prepared(lambda person: urgent_of(person).defer("trigger_keys"), person=prepared.ID)
+
+    assert query(person=person.pk) == list(urgent_of(person.pk))
+    assert query._columns is None
