@@ -295,7 +295,7 @@ def check_in_submit(
     first form's result.
     """
 
-    def submit() -> Screening:
+    def save() -> None:
         check_in_save(
             patient=patient,
             week=week,
@@ -303,20 +303,16 @@ def check_in_submit(
             activity_names=activity_names,
             scores=scores,
         )
+
+    def submit() -> Screening:
+        save()
         return Screening.objects.record_recheck(user=patient, answers=answers, token=token)
 
     screening, created = create_once(Screening, token, {"user": patient}, submit)
     if created:
         return screening
     with transaction.atomic():
-        # Writes nothing when the form is the one already saved.
-        check_in_save(
-            patient=patient,
-            week=week,
-            values=values,
-            activity_names=activity_names,
-            scores=scores,
-        )
+        save()  # writes nothing when the form is the one already saved
         if screening.answered(answers):
             return screening
         return Screening.objects.record_recheck(user=patient, answers=answers)
