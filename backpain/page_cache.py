@@ -20,7 +20,8 @@ and the user every signed-in request reads anyway.
 What differs between two requests of the same page is cut out before it is kept and put back
 on the way out: the CSRF token (per browser, not per person) and the CSP nonce. A page is
 not kept when it is not a plain 200 HTML answer to a GET, when it came with a flash message,
-for htmx requests (their fragments depend on headers), or when the view wrote to the session.
+for htmx requests (their fragments depend on headers; a view that draws one fragment, chosen
+by its caller, may be kept as such), or when the view wrote to the session.
 """
 
 from __future__ import annotations
@@ -79,10 +80,18 @@ def _who(request: HttpRequest) -> str | None:
 
 
 def page_key(
-    request: HttpRequest, vary: Vary | None = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    vary: Vary | None = None,
+    *args: Any,
+    fragment: bool = False,
+    **kwargs: Any,
 ) -> str | None:
-    """The kept page's key for this request, or None when it must be rendered afresh."""
-    if request.method != "GET" or getattr(request, "htmx", False):
+    """The kept page's key for this request, or None when it must be rendered afresh.
+
+    `fragment`: the view draws one htmx fragment, chosen by its caller from the request's
+    headers; its key says so, as the same path's whole page is another answer.
+    """
+    if request.method != "GET" or bool(getattr(request, "htmx", False)) != fragment:
         return None
     who = _who(request)
     if who is None or len(messages.get_messages(request)):
@@ -91,6 +100,7 @@ def page_key(
     if extra is None:
         return None
     parts = (
+        "fragment" if fragment else "page",
         who,
         content_cache.version(),
         timezone.localdate().isoformat(),
@@ -140,14 +150,15 @@ def _filled(request: HttpRequest, pieces: Pieces) -> bytes:
     return b"".join(fills[piece]() if isinstance(piece, str) else piece for piece in pieces)
 
 
-def kept_page(view: View | None = None, *, vary: Vary | None = None) -> Any:
+def kept_page(view: View | None = None, *, vary: Vary | None = None, fragment: bool = False) -> Any:
     """Keep the view's page per person (see the module). Put it below the access checks
-    (`login_required`, `patient_required`), so they run on every request, kept or not."""
+    (`login_required`, `patient_required`), so they run on every request, kept or not.
+    `fragment=True` for a view that only ever answers an htmx request (see `page_key`)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            key = page_key(request, vary, *args, **kwargs)
+            key = page_key(request, vary, *args, fragment=fragment, **kwargs)
             if key is None:
                 return view(request, *args, **kwargs)
             pages = caches["pages"]

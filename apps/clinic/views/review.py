@@ -42,6 +42,18 @@ def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> Ht
     return render(request, "clinic/review.html", {**context, "note_form": note_form})
 
 
+def _timeline_version(request: HttpRequest, patient: User) -> str:
+    return str(patient.data_version)
+
+
+@kept_page(vary=_timeline_version, fragment=True)
+def _timeline_fragment(request: HttpRequest, patient: User) -> HttpResponse:
+    """The timeline of one month (htmx paging): kept like the whole review, after the same
+    access check and audit event."""
+    period = timeline.timeline_alone(patient, timeline.parse_month(request.GET.get("month")))
+    return render(request, "clinic/review.html#timeline", {"patient": patient, "period": period})
+
+
 @require_safe
 @clinician_required
 def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
@@ -53,10 +65,7 @@ def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
         and not request.htmx.history_restore_request
     ):
         # Paging the timeline by month: only that section is drawn again.
-        period = timeline.timeline_alone(patient, timeline.parse_month(request.GET.get("month")))
-        response = render(
-            request, "clinic/review.html#timeline", {"patient": patient, "period": period}
-        )
+        response = _timeline_fragment(request, patient)
     else:
         response = _review_page(request, patient, NoteForm())
     patch_vary_headers(response, ["HX-Request"])
