@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.test import Client, TransactionTestCase
+from django.utils import timezone
 
 from apps.accounts.models import CareLink, User
 from backpain import content_cache
@@ -23,6 +25,8 @@ from tests.factories import ClinicianFactory, UserFactory
 _MIGRATE_TABLES = ("django_content_type", "auth_permission")
 _django_flush = TransactionTestCase._fixture_teardown
 _migrate_rows: dict[str, dict[str, int]] = {}
+# Above this many rows in all, one TRUNCATE is cheaper than deleting them row by row.
+_DELETE_UP_TO = 20_000
 
 
 def _row_counts(alias: str) -> dict[str, int]:
@@ -45,9 +49,10 @@ def _empty_written_tables(self: TransactionTestCase) -> None:
 
     Django's flush truncates every table (33) and then writes the content types and
     permissions again; a truncate costs about the same whether a table holds rows or not, so
-    each browser journey spent half a second on it. This ends in the same database: the first
-    test of a worker is flushed by Django and the counts of what post_migrate wrote recorded;
-    later tests keep those rows, or are flushed by Django again when they changed them.
+    each browser journey spent half a second on it; the tables written are emptied with
+    DELETE instead (below). This ends in the same database: the first test of a worker is
+    flushed by Django and the counts of what post_migrate wrote recorded; later tests keep
+    those rows, or are flushed by Django again when they changed them.
     """
     if self.available_apps is not None or self.serialized_rollback:
         return _django_flush(self)
@@ -60,13 +65,40 @@ def _empty_written_tables(self: TransactionTestCase) -> None:
             continue
         db = connections[alias]
         written = [db.ops.quote_name(t) for t in counts if t not in _MIGRATE_TABLES]
-        if written:
-            # CASCADE reaches only tables that point at these ones, which are empty or listed.
-            with db.cursor() as cursor:
+        if not written:
+            continue
+        with transaction.atomic(using=alias), db.cursor() as cursor:
+            if sum(counts.values()) > _DELETE_UP_TO:
+                # CASCADE reaches only tables that point at these ones, empty or listed.
                 cursor.execute(f"TRUNCATE {', '.join(written)} CASCADE")
+                continue
+            # DELETE, not TRUNCATE: a TRUNCATE of a dozen tables makes new files for each and
+            # took 0.4 to 1 s; deleting their few hundred rows takes milliseconds. Foreign
+            # keys are checked at commit, when every row pointing at a deleted one is gone
+            # too; the data-version triggers would only raise versions of deleted people.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SELECT set_config('backpain.bulk_load', 'on', true)")
+            for table in written:
+                cursor.execute(f"DELETE FROM {table}")
 
 
 TransactionTestCase._fixture_teardown = _empty_written_tables
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """pytest-django's test database, with commits that do not wait for the disk.
+
+    Browser journeys, live-server and race tests commit each write, and each commit waited
+    for its WAL flush (about 5 ms here). A throwaway database needs no durability: with
+    `synchronous_commit = off` a commit is as visible to every other connection as before,
+    only a crash of PostgreSQL itself could lose the last few. Set on the database, so the
+    servers tests start on it (tests/scale, tests/security) get it too.
+    """
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+        cursor.execute("SET synchronous_commit = off")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -119,8 +151,11 @@ def _plain_static_storage(settings) -> None:
     }
 
 
+Rows = list[tuple[str, bytes]]
+
+
 class _Undo(Exception):
-    """Raised to roll back the transaction the content was loaded in."""
+    """Raised to roll back the transaction a command's rows were written in."""
 
 
 def _count(cursor, table: str) -> int:
@@ -128,34 +163,73 @@ def _count(cursor, table: str) -> int:
     return cursor.fetchone()[0]
 
 
+def _copy_out(cursor, table: str) -> bytes:
+    with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} TO STDOUT") as copy:
+        return b"".join(bytes(block) for block in copy)
+
+
+def _put_rows(cursor, rows: Rows) -> None:
+    """Copy rows from `_rows_written` back in, with the id sequences moved past them."""
+    tables = {table for table, _ in rows}
+    models = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table in tables
+    ]
+    with transaction.atomic():
+        # The data-version triggers skip these rows, as they skip seed_scale's: the copied
+        # rows already hold the versions the command's writes gave them.
+        cursor.execute("SELECT current_setting('backpain.bulk_load', true)")
+        bulk_load = cursor.fetchone()[0] or ""
+        cursor.execute("SELECT set_config('backpain.bulk_load', 'on', true)")
+        for table, data in rows:
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} FROM STDIN") as copy:
+                copy.write(data)
+        cursor.execute("SELECT set_config('backpain.bulk_load', %s, true)", [bulk_load])
+        # The rows keep their ids; move each id sequence past them, as the command leaves it.
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def _rows_written(cursor, command: str, *, on_top_of: Rows = ()) -> Rows:
+    """Run a management command (after putting `on_top_of` in) in a transaction that is
+    rolled back; return every row it wrote, table by table, for `_put_rows`.
+
+    Only new rows in tables that were empty can be copied back as they are: the command may
+    not change a table that had rows (compared row by row), or this fails.
+    """
+    tables = connection.introspection.django_table_names(only_existing=True)
+    try:
+        with transaction.atomic():
+            _put_rows(cursor, list(on_top_of))
+            before = {table: _copy_out(cursor, table) for table in tables if _count(cursor, table)}
+            call_command(command, verbosity=0)
+            written = []
+            for table in tables:
+                if table in before:
+                    same = sorted(_copy_out(cursor, table).split(b"\n")) == sorted(
+                        before[table].split(b"\n")
+                    )
+                    assert same, f"{command} changed {table}, which had rows before"
+                elif _count(cursor, table):
+                    written.append((table, _copy_out(cursor, table)))
+            raise _Undo(written)
+    except _Undo as undo:
+        rows = undo.args[0]
+    assert rows, f"{command} wrote nothing"
+    return rows
+
+
 @pytest.fixture(scope="session")
-def _content_rows(django_db_setup, django_db_blocker) -> list[tuple[str, bytes]]:
+def _content_rows(django_db_setup, django_db_blocker) -> Rows:
     """Run `load_content` once per worker and keep every row it wrote, table by table.
 
     The command checks and saves row by row (about a second on a busy machine); a copy of its
     result goes back in with COPY in milliseconds, so 180 tests do not each pay that second.
     The load is rolled back: tests that do not ask for `content` still start from empty tables.
     """
-    snapshot: list[tuple[str, bytes]] = []
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        tables = connection.introspection.django_table_names(only_existing=True)
-        before = {table: _count(cursor, table) for table in tables}
-        try:
-            with transaction.atomic():
-                call_command("load_content", verbosity=0)
-                for table in tables:
-                    if _count(cursor, table) == before[table]:
-                        continue
-                    # Only new rows in empty tables can be copied back as they are.
-                    assert before[table] == 0, f"load_content changed non-empty {table}"
-                    sql = f"COPY {connection.ops.quote_name(table)} TO STDOUT"
-                    with cursor.cursor.copy(sql) as copy:
-                        snapshot.append((table, b"".join(bytes(block) for block in copy)))
-                raise _Undo
-        except _Undo:
-            pass
-    assert snapshot, "load_content wrote nothing"
-    return snapshot
+        return _rows_written(cursor, "load_content")
 
 
 @pytest.fixture
@@ -165,19 +239,33 @@ def content(db, _content_rows) -> None:
     These are the rows `load_content` wrote at the start of this worker's session, copied
     back; tests of the command itself call it directly.
     """
-    tables = {table for table, _ in _content_rows}
-    models = [
-        model
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.db_table in tables
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table, data in _content_rows:
-            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} FROM STDIN") as copy:
-                copy.write(data)
-        # The rows keep their ids; move each id sequence past them, as the command leaves it.
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
+    with connection.cursor() as cursor:
+        _put_rows(cursor, _content_rows)
+
+
+@pytest.fixture(scope="session")
+def _demo_rows(_content_rows, django_db_blocker) -> tuple[dt.date, Rows]:
+    """Run `seed_demo` on the content once per worker (when a test first asks for the demo)
+    and keep every row it wrote, as `_content_rows` keeps load_content's."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        return timezone.localdate(), _rows_written(cursor, "seed_demo", on_top_of=_content_rows)
+
+
+@pytest.fixture
+def demo_data(content, _demo_rows) -> None:
+    """The demo accounts and their history, as `make run` seeds them on the content.
+
+    `seed_demo` writes a few thousand rows one by one and hashes two passwords: about 1.5 s,
+    paid by each of twenty tests. These are the rows it wrote at this worker's first demo,
+    copied back; its history ends yesterday, so past midnight the command runs again. Tests
+    of the command itself (running it twice, on changed data) call it directly.
+    """
+    seeded_on, rows = _demo_rows
+    if timezone.localdate() != seeded_on:
+        call_command("seed_demo", verbosity=0)
+        return
+    with connection.cursor() as cursor:
+        _put_rows(cursor, rows)
 
 
 @pytest.fixture

@@ -27,8 +27,7 @@ PATIENT = "patient@example.com"
 
 
 @pytest.fixture
-def seeded(content) -> User:
-    call_command("seed_demo", verbosity=0)
+def seeded(demo_data) -> User:
     return User.objects.get(email=CLINICIAN)
 
 

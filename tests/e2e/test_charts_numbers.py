@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.journeys import log_in
@@ -42,8 +41,7 @@ MEASURE = """(selector) => {
 
 
 @pytest.mark.parametrize("width", [320, 390, 1366])
-def test_no_chart_or_body_map_text_is_clipped_or_small(page: Page, axe, width):
-    call_command("seed_demo", verbosity=0)
+def test_no_chart_or_body_map_text_is_clipped_or_small(page: Page, axe, demo_data, width):
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, axe, "patient@example.com", "backpain-demo")
 
@@ -61,8 +59,7 @@ def test_no_chart_or_body_map_text_is_clipped_or_small(page: Page, axe, width):
     assert checked > 40  # the demo's charts, session grid and body map were all there
 
 
-def test_legend_swatches_are_drawn_like_their_lines(page: Page, axe):
-    call_command("seed_demo", verbosity=0)
+def test_legend_swatches_are_drawn_like_their_lines(page: Page, axe, demo_data):
     log_in(page, axe, "patient@example.com", "backpain-demo")
     page.goto("/progress/")
     axe()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
@@ -30,8 +29,7 @@ def expect_banner(page: Page) -> None:
     expect(banner.get_by_role("link", name=re.compile("I have sought care"))).to_be_visible()
 
 
-def test_the_timer_routine_and_plan_stay_closed_until_care_is_confirmed(page: Page, axe):
-    call_command("seed_demo", verbosity=0)
+def test_the_timer_routine_and_plan_stay_closed_until_care_is_confirmed(page: Page, axe, demo_data):
     patient = User.objects.get(email="patient@example.com")
     ScreeningFactory(user=patient, urgency=Urgency.EMERGENCY)
     log_in(page, axe, "patient@example.com", "backpain-demo")

@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Request
@@ -100,8 +99,7 @@ def load(
 
 
 @pytest.fixture
-def demo(content) -> dict[str, str]:
-    call_command("seed_demo", verbosity=0)
+def demo(demo_data) -> dict[str, str]:
     return {
         "exercise": reverse(
             "exercises:detail", kwargs={"slug": Exercise.objects.order_by("slug")[0].slug}

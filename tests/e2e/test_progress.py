@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
@@ -12,8 +11,7 @@ from tests.e2e.journeys import log_in
 FAST = "&ready=0&hold=1&rest=0&duration=1&reps=1&sets=1&gap=0"
 
 
-def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, axe):
-    call_command("seed_demo", verbosity=0)
+def test_the_demo_patient_does_todays_routine_logs_it_and_checks_in(page: Page, axe, demo_data):
     patient = User.objects.get(email="patient@example.com")
     sessions_before = Session.objects.filter(patient=patient).count()
     log_in(page, axe, "patient@example.com", "backpain-demo")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.management import call_command
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
@@ -12,10 +11,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_a_patient_sets_reminders_and_subscribes_to_the_calendar_on_a_phone(
-    page: Page, axe, settings, live_server
+    page: Page, axe, settings, live_server, demo_data
 ):
     settings.SITE_URL = live_server.url
-    call_command("seed_demo", verbosity=0)
     patient = User.objects.get(email="patient@example.com")
     page.set_viewport_size(PHONE)
     log_in(page, axe, "patient@example.com", "backpain-demo")

@@ -16,7 +16,6 @@ import re
 import shutil
 from urllib.parse import urldefrag
 
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from apps.accounts.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -91,8 +90,9 @@ def screened(user: User, yes: set[str], keys: list[str] | None = None) -> Screen
     return screening
 
 
-def test_every_page_in_light_and_dark_on_a_phone_and_a_desktop(page: Page, guard: PageGuard):
-    call_command("seed_demo", verbosity=0)
+def test_every_page_in_light_and_dark_on_a_phone_and_a_desktop(
+    page: Page, guard: PageGuard, demo_data
+):
     # Long pages photographed four times: allow more than a journey's 10 s on a busy machine.
     page.set_default_timeout(30_000)
     page.set_viewport_size(PHONE)

@@ -14,7 +14,6 @@ from typing import Any
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -78,7 +77,8 @@ class Cast:
 
 
 def build_cast() -> Cast:
-    call_command("load_content", verbosity=0)
+    """Make the cast on the content, which the caller's `content` fixture has put in."""
+    assert Exercise.objects.exists(), "build_cast() needs the `content` fixture"
     # Names no page prints unless it shows A's data: the leak check looks for them.
     patient_a = UserFactory(email="aurelia.a@example.org", display_name="Aurelia Quillfeather")
     patient_b = UserFactory(email="b@example.org", display_name="Patient B")

@@ -32,7 +32,7 @@ REFUSED = ("404", "405", "login", "mfa", "reauth")
 
 
 @pytest.fixture
-def cast(db) -> Cast:
+def cast(content) -> Cast:
     return build_cast()
 
 

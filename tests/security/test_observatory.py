@@ -57,7 +57,7 @@ def production(settings) -> dict:
 
 
 @pytest.fixture
-def cast(db, production) -> Cast:
+def cast(content, production) -> Cast:
     return build_cast()
 
 

@@ -32,7 +32,7 @@ ENTITLED = {"patient_a", "clinician"}
 
 
 @pytest.fixture
-def cast(db) -> Cast:
+def cast(content) -> Cast:
     return build_cast()
 
 
