@@ -142,6 +142,8 @@ if __name__ == "__main__":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     # For run.sh: the bench patient's review page and latest checklist result.
-    latest = checklist_demo.Run.objects.filter(user=patient).latest("completed_at")
+    latest = checklist_demo.Run.objects.filter(user=patient, completed_at__isnull=False).latest(
+        "completed_at"
+    )
     print(f"REVIEW_PAGE=/clinic/patients/{patient.uuid}/")
     print(f"CHECKLIST_RESULT={latest.get_absolute_url()}")
