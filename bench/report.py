@@ -2,8 +2,8 @@
 
 Each page's best of run.sh's rounds counts. Two bare views are measured: a guest's, the
 yardstick of every ratio, and a signed-in person's (the same view with a session cookie:
-Django reads the session and the user before any view runs). A signed-in page's ratio to the latter is printed too: what the page costs
-beyond what any signed-in request costs.
+Django reads the session and the user before any view runs). A signed-in page's ratio to
+the latter is printed too: what the page costs beyond what any signed-in request costs.
 """
 
 from __future__ import annotations

@@ -311,11 +311,39 @@ def check_in_submit(
     screening, created = create_once(Screening, token, {"user": patient}, submit)
     if created:
         return screening
+    if screening.answered(answers) and check_in_unchanged(
+        patient=patient, week=week, values=values, activity_names=activity_names, scores=scores
+    ):
+        return screening  # the same form: read, not locked or written
     with transaction.atomic():
-        save()  # writes nothing when the form is the one already saved
+        save()
         if screening.answered(answers):
             return screening
         return Screening.objects.record_recheck(user=patient, answers=answers)
+
+
+def check_in_unchanged(
+    *,
+    patient: User,
+    week: dt.date,
+    values: dict,
+    activity_names: dict[int, str],
+    scores: dict[int, int],
+) -> bool:
+    """Whether `check_in_save` with these would change nothing (it adds missing activities
+    and sets the scores given; it renames none)."""
+    check_in = CheckIn.objects.filter(patient=patient, week_start=week).first()
+    if check_in is None or any(getattr(check_in, name) != value for name, value in values.items()):
+        return False
+    saved = dict(
+        FunctionScore.objects.filter(check_in=check_in).values_list("activity__order", "score")
+    )
+    orders = set(FunctionActivity.objects.filter(patient=patient).values_list("order", flat=True))
+    return all(order in orders for order, name in activity_names.items() if name) and all(
+        saved.get(order) == score
+        for order, score in scores.items()
+        if order in orders and score is not None
+    )
 
 
 def recheck_questions() -> list[Question]:

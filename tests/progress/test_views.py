@@ -794,6 +794,7 @@ def test_a_resent_check_in_answers_as_the_first_without_writing_anything(
     assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
     sql = [query["sql"] for query in queries.captured_queries]
     assert not [q for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))], sql
+    assert not [q for q in sql if "FOR UPDATE" in q], "a resend waits on no lock"
     assert User.objects.get(pk=patient.pk).data_version == version, "nothing written"
     assert len(sql) <= 12, sql
 
