@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark of issue 15: every main page against a bare Django view, in one run, on this
-# machine, over loopback only. About 4 to 5 minutes: setup, then BENCH_SECONDS (10) per page
-# with wrk (8 connections), then a mixed 50-user journey for BENCH_JOURNEY_SECONDS (60).
+# machine, over loopback only. About 7 minutes: setup, then BENCH_SECONDS (10) per page and
+# round (BENCH_ROUNDS, 2) with wrk (8 connections), then a mixed 50-user journey (40 of them
+# different patients) for BENCH_JOURNEY_SECONDS (60).
 #
 #   bench/run.sh                 # from the repository root; results also go to bench/results/
 #   BENCH_ONLY='Today|plan' BENCH_JOURNEY_SECONDS=0 bench/run.sh   # a few pages, no journey
