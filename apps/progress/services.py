@@ -311,13 +311,15 @@ def check_in_submit(
     screening, created = create_once(Screening, token, {"user": patient}, submit)
     if created:
         return screening
-    if screening.answered(answers) and check_in_unchanged(
+    # A re-check's answers never change once recorded, so this reading holds for both steps.
+    same_answers = screening.answered(answers)
+    if same_answers and check_in_unchanged(
         patient=patient, week=week, values=values, activity_names=activity_names, scores=scores
     ):
         return screening  # the same form: read, not locked or written
     with transaction.atomic():
         save()
-        if screening.answered(answers):
+        if same_answers:
             return screening
         return Screening.objects.record_recheck(user=patient, answers=answers)
 
