@@ -2,9 +2,10 @@
 
 Every signed-in request reads its session row and its user row before anything else. Through
 the ORM, building and compiling those two queries cost more than PostgreSQL took to answer
-them (docs/performance.md, "The signed-in floor"), on every request. The SQL here is the
-ORM's own, compiled once (backpain/prepared.py); what is checked stays Django's: the session's
-expiry, the user's `is_active` and the session's password hash (django.contrib.auth).
+them (docs/performance.md, "The signed-in floor"), on every request. The user's SQL is the
+ORM's own, compiled once (backpain/prepared.py); the session's is one plain query. What is
+checked stays Django's: the session's expiry, the user's `is_active` and the session's
+password hash (django.contrib.auth).
 """
 
 from __future__ import annotations
