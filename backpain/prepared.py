@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -77,13 +77,9 @@ class Prepared(Generic[M]):
         model, sql, params = self._query(values)
         if self._columns is None:
             return list(model._default_manager.raw(sql, params))
-        attnames, converters, compiler = self._columns
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
-        return [model.from_db(DEFAULT_DB_ALIAS, attnames, row) for row in rows]
+            return _instances(model, self._columns, cursor.fetchall())
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The rows as tuples, as the database gives them (no field converters): for
@@ -93,6 +89,40 @@ class Prepared(Generic[M]):
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+class Columns(Generic[M]):
+    """A model's own columns, for hand-written SQL that reads its row beside others (a join
+    of another table's row with this one); each row becomes an instance as the ORM's own
+    query would build it, through the same field converters."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._columns: tuple[list[str], dict[int, Any], Any] | None = None
+
+    def select(self, alias: str) -> str:
+        """The columns for a SELECT list, in the order `instance` takes them."""
+        quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+        return ", ".join(f"{alias}.{quote(f.column)}" for f in self.model._meta.concrete_fields)
+
+    def instance(self, values: Sequence[Any]) -> M:
+        if self._columns is None:
+            queryset = self.model._default_manager.all()
+            compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+            compiler.as_sql()  # works out the select list the converters are taken from
+            self._columns = _own_columns(queryset, compiler)
+            if self._columns is None:
+                raise ImproperlyConfigured(f"{self.model.__name__}: not its own columns only")
+        return _instances(self.model, self._columns, [values])[0]
+
+
+def _instances(
+    model: type[M], columns: tuple[list[str], dict[int, Any], Any], rows: Sequence[Any]
+) -> list[M]:
+    attnames, converters, compiler = columns
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    return [model.from_db(DEFAULT_DB_ALIAS, attnames, row) for row in rows]
 
 
 def _own_columns(

@@ -59,6 +59,7 @@ NOT_OWNED: dict[str, str] = {
     "checklist.Item": "content",
     "exercises.Exercise": "content",
     "clinic.AuditEvent": "the record of who looked at whose data: kept when either account goes",
+    "accounts.WebSession": "a browser's sign-in (Django's sessions): erased with the account",
 }
 
 # Table -> the lookup to a person whose erasure also erases the row, though it is not theirs.

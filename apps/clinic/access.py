@@ -32,7 +32,14 @@ _AUTHENTICATOR = Prepared(
 
 
 def has_mfa(user: User) -> bool:
-    """Whether this signed-in user has two-factor authentication set up, as allauth says."""
+    """Whether this signed-in user has two-factor authentication set up, as allauth says.
+
+    Read with the session on every signed-in request (`has_authenticator`, set by
+    apps/accounts/backends.py), so asking costs no query then.
+    """
+    loaded = getattr(user, "has_authenticator", None)
+    if loaded is not None:
+        return bool(loaded)
     return bool(_AUTHENTICATOR.rows(user=user.pk))
 
 

@@ -518,6 +518,6 @@ def test_queries_do_not_grow_with_the_weeks(
 
 
 def test_the_export_page_runs_no_query_for_the_files(patient_client, django_assert_num_queries):
-    # The session and the user; the file list comes from the definitions.
-    with django_assert_num_queries(2):
+    # The session with its user (one read); the file list comes from the definitions.
+    with django_assert_num_queries(1):
         assert patient_client.get(EXPORT).status_code == 200
