@@ -166,6 +166,8 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c random_page_cost={env_str('DB_RANDOM_PAGE_COST', '1.1')}"
 )
+if os.environ.get("SSB"):
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 if DB_POOL_SIZE:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
