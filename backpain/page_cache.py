@@ -14,8 +14,8 @@ it shows could have changed. The key of a kept page says exactly that:
 
 A kept page lives at most `PAGE_CACHE_SECONDS` (60) in the process that rendered it, so
 what changes with the clock alone (a session's edit window closing) is at most that late.
-Each process keeps its own (`pages` LocMem cache): a hit costs no query beyond the session
-and the user every signed-in request reads anyway.
+Each process keeps its own (`pages` LocMem cache): a hit costs no query beyond the one read
+of the session and its user that every signed-in request makes anyway.
 
 What differs between two requests of the same page is cut out before it is kept and put back
 on the way out: the CSRF token (per browser, not per person) and the CSP nonce. A page is
