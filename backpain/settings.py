@@ -166,7 +166,9 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c random_page_cost={env_str('DB_RANDOM_PAGE_COST', '1.1')}"
 )
-if os.environ.get("SSB"):
+# Server-side binding lets psycopg prepare a query PostgreSQL has seen 5 times on this
+# connection, so it is planned once, not on every request (docs/performance.md).
+if env_bool("DB_SERVER_SIDE_BINDING", False):
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 if DB_POOL_SIZE:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
