@@ -14,6 +14,7 @@ import time
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from apps.accounts.models import WebSession
 from apps.progress.models import Session
 from apps.screening.triage import Urgency
 from tests.e2e.journeys import log_in, log_in_with_code
@@ -219,8 +220,6 @@ def test_a_closed_care_gate_takes_the_offline_copies_away(page: Page, axe, patie
 def test_a_kept_session_waits_for_its_own_account_on_a_shared_device(
     page: Page, axe, patient, other_patient, content
 ):
-    from django.contrib.sessions.models import Session as SignIn
-
     log_in(page, axe, patient.email, PASSWORD)
     controlled(page)
     page.goto("/progress/log/?items=chin-tuck")
@@ -233,7 +232,7 @@ def test_a_kept_session_waits_for_its_own_account_on_a_shared_device(
 
     # The sign-in runs out while offline (no log-out, so nothing clears the device), and
     # someone else signs in on the same browser.
-    SignIn.objects.all().delete()
+    WebSession.objects.all().delete()  # every browser signed out
     page.context.set_offline(False)
     log_in(page, axe, other_patient.email, PASSWORD)
     page.goto("/progress/")
@@ -241,7 +240,7 @@ def test_a_kept_session_waits_for_its_own_account_on_a_shared_device(
     expect(page.locator("[data-offline-status]")).to_have_attribute("data-pending", "1")
     assert not Session.objects.exists()
 
-    SignIn.objects.all().delete()
+    WebSession.objects.all().delete()  # every browser signed out
     log_in(page, axe, patient.email, PASSWORD)
     wait_until(lambda: Session.objects.exists(), "the kept session was not sent")
     assert Session.objects.get().patient == patient
