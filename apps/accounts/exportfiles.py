@@ -286,6 +286,7 @@ FILES: tuple[ExportFile, ...] = (
             "user": OWNER_IS_YOU,
             "guest_id": GUEST,
             "client_token": TOKEN,
+            "form_digest": TOKEN,
         },
     ),
     ExportFile(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.http import Http404, QueryDict
 
 from apps.accounts.models import User
 from apps.checklist.results import latest_priorities
@@ -13,7 +16,9 @@ from apps.exercises.models import Exercise
 from apps.screening.gate import latest_screening
 from apps.screening.models import Question, Screening
 from apps.screening.triage import Level
+from backpain import content_cache, prepared
 from backpain.once import create_once
+from backpain.prepared import Prepared
 
 from .models import (
     CheckIn,
@@ -273,6 +278,35 @@ def reminder_save(
     return reminder
 
 
+def check_in_digest(post: QueryDict, week: dt.date) -> str:
+    """What a posted check-in form holds, in 32 hex digits: every field as sent (but the
+    CSRF token, which need not be the same for the same form), for this week and this
+    release of the questions. The same digest means the same form sent again."""
+    fields = sorted((k, post.getlist(k)) for k in post if k != "csrfmiddlewaretoken")
+    held = json.dumps([week.isoformat(), content_cache.version(), fields])
+    return hashlib.blake2b(held.encode(), digest_size=16).hexdigest()
+
+
+# The re-check a form token names, read by its unique index: the whole check of a resend.
+_BY_TOKEN = Prepared(
+    lambda token: Screening.objects.filter(client_token=token), token=prepared.UUID
+)
+
+
+def check_in_resent(*, patient: User, token: uuid.UUID, digest: str) -> Screening | None:
+    """The re-check of the form accepted last with this token, when this is that form sent
+    again (a double click, a phone retrying); None when it is anything else.
+
+    One read: that form was saved and its answers checked when it was accepted, so sending
+    it again changes nothing and is answered with the same re-check. A token of somebody
+    else's row is a 404, as in `create_once`.
+    """
+    found = next(iter(_BY_TOKEN(token=token)), None)
+    if found is not None and found.user_id != patient.pk:
+        raise Http404
+    return found if found is not None and found.form_digest == digest else None
+
+
 def check_in_submit(
     *,
     patient: User,
@@ -282,6 +316,7 @@ def check_in_submit(
     activity_names: dict[int, str],
     scores: dict[int, int],
     answers: dict[str, str],
+    digest: str = "",
 ) -> Screening:
     """Save the week's check-in and record its re-check, once per form token.
 
@@ -292,7 +327,9 @@ def check_in_submit(
     raised twice. A form changed after it was sent (Back, an edit, send again) carries the
     same token, but is not the same form: what it says is saved, and when its re-check
     answers differ they are checked afresh, so a sign added then is never answered with the
-    first form's result.
+    first form's result. The token then names that new re-check, and `digest` (see
+    `check_in_digest`) the form last accepted, so that form sent again is known at once
+    (`check_in_resent`) and is not checked yet again.
     """
 
     def save() -> None:
@@ -306,7 +343,9 @@ def check_in_submit(
 
     def submit() -> Screening:
         save()
-        return Screening.objects.record_recheck(user=patient, answers=answers, token=token)
+        return Screening.objects.record_recheck(
+            user=patient, answers=answers, token=token, digest=digest
+        )
 
     screening, created = create_once(Screening, token, {"user": patient}, submit)
     if created:
@@ -318,10 +357,23 @@ def check_in_submit(
     ):
         return screening  # the same form: read, not locked or written
     with transaction.atomic():
+        # This week's check-in is locked from here: a twin of this changed form waits, and
+        # then finds the token already moved to the re-check made here (read again below).
         save()
-        if same_answers:
-            return screening
-        return Screening.objects.record_recheck(user=patient, answers=answers)
+        latest = Screening.objects.filter(client_token=token).first()
+        if latest is not None and latest.answered(answers):
+            Screening.objects.filter(pk=latest.pk).update(form_digest=digest)
+            return latest
+        try:
+            with transaction.atomic():
+                Screening.objects.filter(client_token=token).update(client_token=None)
+                return Screening.objects.record_recheck(
+                    user=patient, answers=answers, token=token, digest=digest
+                )
+        except IntegrityError:
+            # A twin took the token first (the week's first check-in, not yet there to
+            # lock): these answers are checked all the same, in a re-check of their own.
+            return Screening.objects.record_recheck(user=patient, answers=answers)
 
 
 def check_in_unchanged(

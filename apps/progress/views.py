@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -442,6 +442,15 @@ def log_delete(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
 @kept_page
 def check_in(request: HttpRequest) -> HttpResponse:
     week = CheckIn.current_week()
+    if request.POST:
+        # Most posts are a form sent again (a double click, a phone retrying): known by one
+        # read, before the form, its activities and its questions are built.
+        digest = services.check_in_digest(request.POST, week)
+        token = _posted_token(request.POST)
+        if token is not None and (
+            resent := services.check_in_resent(patient=request.user, token=token, digest=digest)
+        ):
+            return _check_in_answer(request, resent)
     this_week = CheckIn.objects.for_patient(request.user).filter(week_start=week)
     activities = list(FunctionActivity.objects.filter(patient=request.user))
     recheck = services.recheck_questions()
@@ -450,7 +459,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         # fill in an empty form, so they are not read unless the form comes back.
         form = CheckInForm(request.POST, activities=activities, scores={}, recheck=recheck)
         if form.is_valid():
-            return _check_in_saved(request, form, week)
+            return _check_in_saved(request, form, week, digest)
         existing = this_week.first()
     else:
         # A GET, or a post with no fields at all: this week's check-in to change, if any.
@@ -472,7 +481,17 @@ def check_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _check_in_saved(request: HttpRequest, form: CheckInForm, week: dt.date) -> HttpResponse:
+def _posted_token(post: QueryDict) -> uuid.UUID | None:
+    """The form's token as sent, if it is one (the form itself gives a bad one a new one)."""
+    try:
+        return uuid.UUID(post.get("client_token", "").strip())
+    except ValueError:
+        return None
+
+
+def _check_in_saved(
+    request: HttpRequest, form: CheckInForm, week: dt.date, digest: str
+) -> HttpResponse:
     """Save a valid check-in (once per form token) and say where it leads."""
     screening = services.check_in_submit(
         patient=request.user,
@@ -485,7 +504,13 @@ def _check_in_saved(request: HttpRequest, form: CheckInForm, week: dt.date) -> H
         activity_names=form.activity_names(),
         scores=form.scores(),
         answers=form.recheck_answers(),
+        digest=digest,
     )
+    return _check_in_answer(request, screening)
+
+
+def _check_in_answer(request: HttpRequest, screening: Screening) -> HttpResponse:
+    """Where a check-in leads, the first time and every time the same form is sent again."""
     # A sign that needs care today comes before any thanks for checking in.
     if screening.urgency in (Urgency.EMERGENCY, Urgency.URGENT):
         return redirect(screening.get_absolute_url())

@@ -165,7 +165,12 @@ class ScreeningQuerySet(WizardRunQuerySet):
 class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # type: ignore[misc]
     @transaction.atomic
     def record_recheck(
-        self, *, user: Any, answers: dict[str, str], token: uuid.UUID | None = None
+        self,
+        *,
+        user: Any,
+        answers: dict[str, str],
+        token: uuid.UUID | None = None,
+        digest: str = "",
     ) -> Screening:
         """Record the weekly re-check as a completed screening of its own.
 
@@ -176,7 +181,9 @@ class ScreeningManager(WizardRunManager.from_queryset(ScreeningQuerySet)):  # ty
         previous = self.filter(user=user).latest_completed_first().first()
         kept = Answer.objects.filter(screening=previous).values_list("question__key", "value")
         merged = {**(dict(kept) if previous else {}), **answers}
-        screening = self.create(user=user, kind=Kind.RECHECK, client_token=token)
+        screening = self.create(
+            user=user, kind=Kind.RECHECK, client_token=token, form_digest=digest
+        )
         questions = list(Question.objects.active())
         recorded = {q.key: merged[q.key] for q in questions if q.key in merged}
         Answer.objects.bulk_create(
@@ -209,8 +216,12 @@ class Screening(WizardRun):
     bone_density_caution = models.BooleanField(default=False)
     # When the person confirmed they sought care after an emergency result.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    # The check-in form's token for a weekly re-check; a full check has none.
+    # The check-in form's token for a weekly re-check; a full check has none. A token names
+    # the re-check of the latest form accepted with it (a form changed after sending moves
+    # it to a new re-check), and `form_digest` says what that form held, so that form sent
+    # again is known by this one row (apps/progress/services.py, `check_in_resent`).
     client_token = token_field()
+    form_digest = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     objects = ScreeningManager()
 

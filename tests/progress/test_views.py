@@ -777,8 +777,9 @@ def test_a_resent_check_in_answers_as_the_first_without_writing_anything(
     patient_client, patient, content
 ):
     """A phone resending the form (the same token) gets the first answer back: the same
-    redirect and thanks, one check-in and one re-check. The saved check-in, its scores and
-    the re-check's answers are read to see that it is the same form; nothing is written."""
+    redirect and thanks, one check-in and one re-check. One read of the token's re-check
+    (and the digest of the form it keeps) tells that it is the same form; nothing is
+    written, and neither the form's activities nor its questions are read."""
     ScreeningFactory(user=patient)
     data = check_in_post(client_token=str(uuid.uuid4()))
     first = patient_client.post("/progress/check-in/", data, follow=True)
@@ -796,7 +797,124 @@ def test_a_resent_check_in_answers_as_the_first_without_writing_anything(
     assert not [q for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))], sql
     assert not [q for q in sql if "FOR UPDATE" in q], "a resend waits on no lock"
     assert User.objects.get(pk=patient.pk).data_version == version, "nothing written"
-    assert len(sql) <= 12, sql
+    assert not [q for q in sql if "progress_functionactivity" in q or "screening_question" in q]
+    assert len(sql) <= 4, sql  # the session, the account, the token's re-check (and the
+    # content version, read from the shared cache once a second)
+
+
+def resend(client, data):
+    """Post the form again, as a phone retrying; return the response and the writes."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/progress/check-in/", data)
+    sql = [query["sql"] for query in queries.captured_queries]
+    return response, [q for q in sql if q.startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_a_resent_emergency_check_in_leads_to_the_same_result_again(
+    patient_client, patient, content
+):
+    ScreeningFactory(user=patient)
+    data = check_in_post(client_token=str(uuid.uuid4()), recheck_chest_pain="yes")
+    first = patient_client.post("/progress/check-in/", data)
+
+    again, writes = resend(patient_client, data)
+
+    recheck = newest_screening(patient)
+    assert again["Location"] == first["Location"] == recheck.get_absolute_url()
+    assert recheck.urgency == "emergency"
+    assert not writes
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
+
+
+def test_the_changed_form_sent_again_is_answered_by_its_own_recheck_not_checked_again(
+    patient_client, patient, content
+):
+    """Back, a "yes" added, send: a new re-check. That changed form resent (a phone
+    retrying it) is the latest form of its token: its re-check answers it, and no third
+    re-check is recorded, nor any alert raised again."""
+    ScreeningFactory(user=patient)
+    token = str(uuid.uuid4())
+    patient_client.post("/progress/check-in/", check_in_post(client_token=token))
+    changed = check_in_post(client_token=token, recheck_serious_accident="yes")
+    sent = patient_client.post("/progress/check-in/", changed)
+
+    for _ in range(2):
+        again, writes = resend(patient_client, changed)
+        assert again["Location"] == sent["Location"] == newest_screening(patient).get_absolute_url()
+        assert not writes
+
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 2
+
+
+def test_numbers_changed_and_sent_again_are_saved_once(patient_client, patient, content):
+    ScreeningFactory(user=patient)
+    token = str(uuid.uuid4())
+    patient_client.post("/progress/check-in/", check_in_post(client_token=token))
+    changed = check_in_post(client_token=token, pain_average="2")
+    patient_client.post("/progress/check-in/", changed)
+
+    again, writes = resend(patient_client, changed)
+
+    assert again["Location"] == "/progress/"
+    assert not writes
+    assert CheckIn.objects.get(patient=patient).pain_average == 2
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 1
+
+
+def test_the_first_form_sent_again_after_a_change_is_saved_and_checked_again(
+    patient_client, patient, content
+):
+    """Back twice, to the form as first sent: it is what the patient says now, so its
+    numbers are saved again and its answers checked afresh (the sign is gone again)."""
+    ScreeningFactory(user=patient)
+    token = str(uuid.uuid4())
+    first = check_in_post(client_token=token)
+    patient_client.post("/progress/check-in/", first)
+    patient_client.post(
+        "/progress/check-in/",
+        check_in_post(client_token=token, pain_average="2", recheck_cough_sneeze="yes"),
+    )
+
+    back = patient_client.post("/progress/check-in/", first)
+
+    assert back["Location"] == "/progress/"
+    assert CheckIn.objects.get(patient=patient).pain_average == 5
+    assert (newest_screening(patient).urgency, Screening.objects.count()) == ("none", 4)
+    again, writes = resend(patient_client, first)
+    assert again["Location"] == "/progress/"
+    assert not writes
+
+
+@pytest.mark.parametrize("same_form", [True, False])
+def test_a_check_in_token_of_another_patient_is_not_found(
+    patient_client, other_patient_client, patient, content, same_form
+):
+    data = check_in_post(client_token=str(uuid.uuid4()))
+    other_patient_client.post("/progress/check-in/", data)
+
+    response = patient_client.post(
+        "/progress/check-in/", data if same_form else {**data, "pain_average": "3"}
+    )
+
+    assert response.status_code == 404
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_the_digest_of_a_check_in_post_is_what_the_form_held(content):
+    from django.http import QueryDict
+
+    from backpain import content_cache
+
+    week = monday()
+    post = QueryDict("a=1&b=2&b=3&csrfmiddlewaretoken=x")
+    digest = services.check_in_digest(post, week)
+
+    assert digest == services.check_in_digest(QueryDict("csrfmiddlewaretoken=y&b=2&b=3&a=1"), week)
+    assert digest != services.check_in_digest(QueryDict("a=1&b=3&b=2"), week)
+    assert digest != services.check_in_digest(QueryDict("a=1&b=2"), week)
+    assert digest != services.check_in_digest(post, week + dt.timedelta(days=7))
+    content_cache.bump()
+    assert digest != services.check_in_digest(post, week), "new questions, not the same form"
 
 
 def test_a_sign_added_after_sending_is_checked_not_answered_with_the_first_result(
