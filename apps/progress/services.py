@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from typing import NamedTuple
 
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
 
@@ -400,10 +402,28 @@ def check_in_unchanged(
     )
 
 
-def recheck_questions() -> list[Question]:
-    """The signs re-asked every week: every emergency and urgent question, in order."""
-    return list(
-        Question.objects.active()
-        .filter(level__in=[Level.EMERGENCY, Level.URGENT])
-        .order_by("order")
-    )
+class RecheckQuestion(NamedTuple):
+    """What the check-in form asks of a warning sign: its key, its words and its level."""
+
+    key: str
+    trigger: str
+    level: str
+
+
+def recheck_questions() -> list[RecheckQuestion]:
+    """The signs re-asked every week: every emergency and urgent question, in order.
+
+    Content, the same for everyone, that changes only when content is loaded: read once per
+    content version into this process's `content` cache (backpain/content_cache.py), not
+    on every check-in."""
+    key = f"recheck-questions:{content_cache.version()}"
+    questions = caches["content"].get(key)
+    if questions is None:
+        questions = [
+            RecheckQuestion(question.key, question.trigger, question.level)
+            for question in Question.objects.active()
+            .filter(level__in=[Level.EMERGENCY, Level.URGENT])
+            .order_by("order")
+        ]
+        caches["content"].set(key, questions, None)
+    return questions
