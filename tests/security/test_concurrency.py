@@ -173,6 +173,26 @@ def test_one_recheck_for_ten_identical_check_in_posts(live_server, patient, clin
     assert Alert.objects.filter(patient=patient, kind=AlertKind.URGENT).count() == 1
 
 
+def test_one_new_recheck_for_ten_identical_changed_check_in_posts(
+    live_server, patient, clinician, content
+):
+    """Sent, then changed (Back, a sign added) and that changed form sent ten times at once:
+    the first of the ten records the new re-check, and the others wait on the week's
+    check-in, then find the token moved to it. One new re-check, one alert."""
+    data = _check_in_data()
+    Browser(live_server.url, patient).post("/progress/check-in/", data)
+
+    answers = post_ten(
+        live_server, patient, "/progress/check-in/", data | {"recheck_fever_unwell": "yes"}
+    )
+
+    latest = Screening.objects.filter(user=patient, kind="recheck").latest("completed_at")
+    assert Screening.objects.filter(user=patient, kind="recheck").count() == 2
+    assert {answer.location for answer in answers} == {latest.get_absolute_url()}
+    assert latest.urgency == "urgent"
+    assert Alert.objects.filter(patient=patient, kind=AlertKind.URGENT).count() == 1
+
+
 def _check_in_data() -> dict[str, str]:
     return {
         "client_token": str(uuid.uuid4()),
