@@ -81,6 +81,21 @@ class Prepared(Generic[M]):
             cursor.execute(sql, params)
             return _instances(model, self._columns, cursor.fetchall())
 
+    def sql(self, **values: Any) -> tuple[str, list[Any]]:
+        """The compiled SQL with this call's parameters, to run as part of a larger statement
+        (a CTE that also writes, say), so the query still has its one definition here."""
+        _, sql, params = self._query(values)
+        return sql, params
+
+    def instances(self, rows: Sequence[Any]) -> list[M]:
+        """Rows of this query's columns, as the database gives them, made instances as
+        `__call__` makes them: only for a query of its model's own columns."""
+        if self._compiled is None:
+            self._compiled = self._compile()
+        if self._columns is None:
+            raise ImproperlyConfigured("Not a query of its model's own columns.")
+        return _instances(self._compiled[0], self._columns, rows)
+
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The rows as tuples, as the database gives them (no field converters): for
         `values_list()` queries of plain columns, counts and sums, where a model instance

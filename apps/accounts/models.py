@@ -75,6 +75,20 @@ class UserManager(BaseUserManager["User"]):
             return None
         return next(iter(_VISIBLE_PATIENT(clinician=clinician.pk, uuid=uuid)), None)
 
+    def visible_patient_sql(
+        self, clinician: AbstractBaseUser, uuid: uuid.UUID
+    ) -> tuple[str, list[Any]] | None:
+        """`visible_patient`'s SELECT and its parameters, for a statement that does more with
+        the patient in the same round trip (the clinic writes its audit event so); None when
+        the clinician sees nobody. `visible_patients_from` makes its rows instances."""
+        if not _sees_patients(clinician):
+            return None
+        return _VISIBLE_PATIENT.sql(clinician=clinician.pk, uuid=uuid)
+
+    def visible_patients_from(self, rows: list[tuple[Any, ...]]) -> list[User]:
+        """The rows of `visible_patient_sql`'s SELECT, as `visible_patient` makes them."""
+        return _VISIBLE_PATIENT.instances(rows)
+
     def visible_versions(self, clinician: AbstractBaseUser) -> tuple[int, int]:
         """Return how many patients are `visible_to(clinician)` and the sum of their
         `data_version`s: together they change whenever the clinic list could (a patient's
@@ -84,6 +98,14 @@ class UserManager(BaseUserManager["User"]):
             return 0, 0
         [(patients, versions)] = _VISIBLE_VERSIONS.rows(clinician=clinician.pk)
         return patients, int(versions)  # SUM of a bigint is a numeric
+
+    def visible_versions_sql(self, clinician: AbstractBaseUser) -> tuple[str, list[Any]] | None:
+        """`visible_versions`'s SELECT (one row: the count, the sum as a numeric) and its
+        parameters, for a statement that also writes (the clinic's audit event); None when
+        the clinician sees nobody, for whom `visible_versions` is (0, 0)."""
+        if not _sees_patients(clinician):
+            return None
+        return _VISIBLE_VERSIONS.sql(clinician=clinician.pk)
 
 
 def _sees_patients(clinician: AbstractBaseUser) -> bool:

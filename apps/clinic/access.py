@@ -68,12 +68,21 @@ def clinician_required(view: View) -> View:
     return wrapper
 
 
-def patient_for(request: HttpRequest, uuid: UUID) -> User:
+def patient_for(
+    request: HttpRequest, uuid: UUID, *, audit: str | None = None, object_ref: str = ""
+) -> User:
     """Return the patient with this uuid if they share with the requesting clinician now.
 
     Anything else is a 404, and the refused attempt is recorded in the audit trail.
+
+    `audit`: the action to record about the patient found, for a view that records the same
+    event whatever it then does. The look-up and the event are then one statement, one round
+    trip (`AuditEvent.record_visible`), and the event is written only for a patient found.
     """
-    patient = User.objects.visible_patient(request.user, uuid)
+    if audit is None:
+        patient = User.objects.visible_patient(request.user, uuid)
+    else:
+        patient = AuditEvent.record_visible(request, audit, uuid, object_ref=object_ref)
     if patient is None:
         # Recorded against the patient when one has this uuid, so they see the attempt too.
         refused = User.objects.patients().filter(uuid=uuid).first()

@@ -234,7 +234,23 @@ class AuditEvent(models.Model):
         object_ref: str = "",
     ) -> AuditEvent:
         """Write one event for this request's user (the IP is the one Django sees)."""
-        event = cls(
+        event = cls._of(
+            request, action, patient=patient, patient_uuid=patient_uuid, object_ref=object_ref
+        )
+        event._insert()
+        return event
+
+    @classmethod
+    def _of(
+        cls,
+        request: HttpRequest,
+        action: str,
+        *,
+        patient: Any = None,
+        patient_uuid: uuid.UUID | None = None,
+        object_ref: str = "",
+    ) -> AuditEvent:
+        return cls(
             actor=request.user,
             actor_label=request.user.email,
             patient=patient,
@@ -243,8 +259,43 @@ class AuditEvent(models.Model):
             object_ref=object_ref,
             ip=request.META.get("REMOTE_ADDR") or None,
         )
-        event._insert()
-        return event
+
+    @classmethod
+    def record_visible(
+        cls, request: HttpRequest, action: str, uuid: uuid.UUID, *, object_ref: str = ""
+    ) -> User | None:
+        """Return `User.objects.visible_patient(request.user, uuid)`, having written this event
+        about the patient in the same statement: one round trip for an allowed look, not two.
+
+        The event is the one `record(request, action, patient=..., object_ref=...)` writes.
+        None, and nothing written, when the clinician may not see a patient with this uuid:
+        the caller records the refusal (`access.patient_for`).
+        """
+        select = User.objects.visible_patient_sql(request.user, uuid)
+        if select is None:
+            return None
+        event = cls._of(request, action, object_ref=object_ref)
+        rows = event._insert_along(*select, about_patient=True)
+        if not rows:
+            return None
+        [patient] = User.objects.visible_patients_from([rows[0][:-1]])
+        event.patient, event.patient_uuid = patient, patient.uuid
+        return patient
+
+    @classmethod
+    def record_with_versions(
+        cls, request: HttpRequest, action: str, *, object_ref: str = ""
+    ) -> tuple[int, int]:
+        """Write the event `record(request, action, object_ref=...)` writes (about no one
+        patient) and return `User.objects.visible_versions(request.user)`, in one statement:
+        the dashboard asks both on every look, kept page or not."""
+        select = User.objects.visible_versions_sql(request.user)
+        if select is None:
+            cls.record(request, action, object_ref=object_ref)
+            return 0, 0
+        event = cls._of(request, action, object_ref=object_ref)
+        [(patients, versions, _)] = event._insert_along(*select, about_patient=False)
+        return patients, int(versions)  # SUM of a bigint is a numeric
 
     def _insert(self) -> None:
         """Write this new event as `save()` would, with the INSERT's SQL made once a process.
@@ -264,17 +315,77 @@ class AuditEvent(models.Model):
             (self.pk,) = cursor.fetchone()
         self._state.adding, self._state.db = False, DEFAULT_DB_ALIAS
 
+    def _insert_along(
+        self, select: str, select_params: list[Any], *, about_patient: bool
+    ) -> list[tuple[Any, ...]]:
+        """Write this new event as `_insert` does, in one statement with `select`; return the
+        select's rows, each with the event's id last.
+
+        `about_patient`: the select is `visible_patient_sql`'s, and the event is about the
+        patient it finds (their id and uuid, read in the same statement); found nobody, no
+        event is written and no row comes back. Otherwise the event is written as it is.
+        """
+        connection = connections[DEFAULT_DB_ALIAS]
+        sql, fields = _insert_along_sql(select, about_patient)
+        params = [f.get_db_prep_save(f.pre_save(self, True), connection) for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*select_params, *params])
+            rows = cursor.fetchall()
+        if rows:
+            self.pk = rows[0][-1]
+            self._state.adding, self._state.db = False, DEFAULT_DB_ALIAS
+        return rows
+
+
+def _insert_fields() -> tuple[list[models.Field[Any, Any]], str]:
+    """Every field of an audit event but the id, and their columns as an INSERT lists them."""
+    meta, quote = AuditEvent._meta, connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    return fields, ", ".join(quote(f.column) for f in fields)
+
 
 @functools.cache
 def _insert_sql() -> tuple[str, list[models.Field[Any, Any]]]:
     """The INSERT `save()` sends for a new audit event: every column but the id, which comes
     back."""
     meta, quote = AuditEvent._meta, connections[DEFAULT_DB_ALIAS].ops.quote_name
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
-    columns = ", ".join(quote(f.column) for f in fields)
+    fields, columns = _insert_fields()
     values = ", ".join(["%s"] * len(fields))
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values}) "
         f"RETURNING {quote(meta.pk.column)}"
     )
     return sql, fields
+
+
+@functools.cache
+def _insert_along_sql(select: str, about_patient: bool) -> tuple[str, list[models.Field[Any, Any]]]:
+    """`_insert_sql`'s INSERT in a data-modifying CTE beside `select` (made once a process,
+    as `select` is the same compiled SQL each time), and the fields whose values it takes as
+    parameters, after the select's own.
+
+    PostgreSQL runs both on one snapshot and the INSERT to completion whatever the outer
+    SELECT reads; the outer SELECT joins the two, so it gives the select's rows only when
+    the event was written too. About a patient, the event's patient and patient_uuid are the
+    found patient's id and uuid, and the INSERT writes a row only for a patient selected.
+    """
+    meta, quote = AuditEvent._meta, connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields, columns = _insert_fields()
+    from_select = {}
+    if about_patient:
+        patient_meta = User._meta
+        from_select = {
+            "patient": patient_meta.pk.column,
+            "patient_uuid": patient_meta.get_field("uuid").column,
+        }
+    values = ", ".join(
+        f"selected.{quote(from_select[f.name])}" if f.name in from_select else "%s" for f in fields
+    )
+    pk = quote(meta.pk.column)
+    sql = (
+        f"WITH selected AS ({select}), "
+        f"written AS (INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"SELECT {values}{' FROM selected' if about_patient else ''} RETURNING {pk}) "
+        f"SELECT selected.*, written.{pk} FROM selected CROSS JOIN written"
+    )
+    return sql, [f for f in fields if f.name not in from_select]

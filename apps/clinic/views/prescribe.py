@@ -67,7 +67,12 @@ def _changed_draft(
 @require_http_methods(["GET", "POST"])
 @clinician_required
 def prescribe(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    patient = patient_for(request, uuid)
+    # A GET only ever shows the page (the patient's name and answers: a look), so its event
+    # is written with the look-up, in one statement; a POST's depends on what it does.
+    looking = request.method == "GET"
+    patient = patient_for(
+        request, uuid, audit=AuditAction.VIEW if looking else None, object_ref="prescribe"
+    )
     library = {exercise.slug: exercise for exercise in Exercise.objects.all()}
     searching = bool(request.htmx) and not request.htmx.history_restore_request
     data = request.POST if request.method == "POST" else request.GET
@@ -91,7 +96,8 @@ def prescribe(request: HttpRequest, uuid: UUID) -> HttpResponse:
         rows, note = _current_rows(patient)
         form = PrescriptionForm(library=library, rows=rows, initial={"note": note})
     # The page shows the patient's name and answers (bone density): a look, recorded once.
-    AuditEvent.record(request, AuditAction.VIEW, patient=patient, object_ref="prescribe")
+    if not looking:
+        AuditEvent.record(request, AuditAction.VIEW, patient=patient, object_ref="prescribe")
     screening = latest_screening(patient)
     context = {
         "patient": patient,

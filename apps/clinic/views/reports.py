@@ -28,7 +28,7 @@ from apps.screening.gate import latest_screening
 
 from .. import csv_export, fhir
 from ..access import clinician_required, patient_for
-from ..models import AuditAction, AuditEvent
+from ..models import AuditAction
 
 REPORT_WEEKS = 12
 
@@ -105,8 +105,7 @@ def _check_ins(patient: User) -> dict[str, Any]:
 @clinician_required
 def report(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """Show a summary of one patient's data, laid out to print on A4."""
-    patient = patient_for(request, uuid)
-    AuditEvent.record(request, AuditAction.EXPORT, patient=patient, object_ref="report")
+    patient = patient_for(request, uuid, audit=AuditAction.EXPORT, object_ref="report")
     today = timezone.localdate()
     context = {
         "patient": patient,
@@ -130,8 +129,7 @@ def _filename(patient: User, kind: str) -> str:
 @clinician_required
 def csv_file(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """Send the patient's check-ins and sessions as CSV (columns in clinic/csv_export.py)."""
-    patient = patient_for(request, uuid)
-    AuditEvent.record(request, AuditAction.EXPORT, patient=patient, object_ref="csv")
+    patient = patient_for(request, uuid, audit=AuditAction.EXPORT, object_ref="csv")
     response = HttpResponse(csv_export.patient_csv(patient), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=_filename(patient, "check-ins-sessions") + ".csv"
@@ -143,8 +141,7 @@ def csv_file(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @clinician_required
 def fhir_bundle(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """Send the patient's check-ins as a FHIR R4 Bundle (see clinic/fhir.py)."""
-    patient = patient_for(request, uuid)
-    AuditEvent.record(request, AuditAction.EXPORT, patient=patient, object_ref="fhir")
+    patient = patient_for(request, uuid, audit=AuditAction.EXPORT, object_ref="fhir")
     bundle = fhir.patient_bundle(patient, now=timezone.now())
     response = HttpResponse(
         json.dumps(bundle, indent=2, ensure_ascii=False),

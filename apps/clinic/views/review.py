@@ -57,8 +57,7 @@ def _timeline_fragment(request: HttpRequest, patient: User) -> HttpResponse:
 @require_safe
 @clinician_required
 def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    patient = patient_for(request, uuid)
-    AuditEvent.record(request, AuditAction.VIEW, patient=patient, object_ref="review")
+    patient = patient_for(request, uuid, audit=AuditAction.VIEW, object_ref="review")
     if (
         request.htmx
         and request.htmx.target == "timeline"
