@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from apps.screening.models import Screening
 from apps.screening.triage import Urgency
@@ -94,3 +95,28 @@ def test_a_query_with_more_than_its_own_columns_still_gives_instances(db):
 
     assert query(person=person.pk) == list(urgent_of(person.pk))
     assert query._columns is None
+
+
+def test_its_sql_run_as_part_of_another_statement_gives_the_same_instances(db):
+    """`sql()` for a larger statement (the clinic's look-up that writes its audit event), and
+    `instances()` for that statement's rows: the same as calling the query."""
+    person = UserFactory()
+    ScreeningFactory(
+        user=person, urgency=Urgency.URGENT, bone_density_caution=True, trigger_keys=["a"]
+    )
+    query = Prepared(urgent_of, person=prepared.ID)
+    sql, params = query.sql(person=person.pk)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH found AS ({sql}) SELECT * FROM found", params)
+        got = query.instances(cursor.fetchall())
+
+    assert got == query(person=person.pk) == list(urgent_of(person.pk))
+    assert got[0].trigger_keys == ["a"]
+
+
+def test_instances_are_only_for_a_query_of_its_models_own_columns(db):
+    query = Prepared(lambda person: urgent_of(person).values_list("pk"), person=prepared.ID)
+
+    with pytest.raises(ImproperlyConfigured):
+        query.instances([])
