@@ -441,7 +441,7 @@ def test_the_same_number_of_queries_for_3_and_60_patients(
     clinician, clinician_client, django_assert_max_num_queries
 ):
     add_history(many_patients(clinician, 2), weeks=4)  # with the fixture's patient: 3
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         few = queries_for(clinician_client)
     few_filtered = queries_for(clinician_client, alerts="on", q="bulk")
 

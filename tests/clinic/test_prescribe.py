@@ -463,7 +463,7 @@ def test_saving_and_the_page_run_the_same_queries_for_1_and_20_exercises(
     ]
 
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(10):  # the patient and the look: one statement
+    with django_assert_max_num_queries(8):  # the patient and the look: one statement
         clinician_client.get(url)
     with django_assert_max_num_queries(15):
         clinician_client.post(url, save(*map(row, exercises)))
