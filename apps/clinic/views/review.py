@@ -23,15 +23,16 @@ from ..forms import NoteForm
 from ..models import Alert, AuditAction, AuditEvent, Note
 
 
-def _patient_version(request: HttpRequest, patient: User, note_form: NoteForm) -> str | None:
+def _patient_version(request: HttpRequest, patient: User, note_form: NoteForm | None) -> str | None:
     # Kept only with an empty note form: one with what a clinician typed is drawn afresh.
-    return None if note_form.is_bound else str(patient.data_version)
+    return None if note_form is not None else str(patient.data_version)
 
 
 @kept_page(vary=_patient_version)
-def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> HttpResponse:
+def _review_page(request: HttpRequest, patient: User, note_form: NoteForm | None) -> HttpResponse:
     """The whole review. Kept per clinician and patient until either's data changes; the
-    audit event and the access check come before, on every request."""
+    audit event and the access check come before, on every request. `note_form` is a note
+    sent with a mistake in it, shown again; None for an empty one (made only if drawn)."""
     context = timeline.review(
         patient,
         clinician=request.user,
@@ -39,7 +40,7 @@ def _review_page(request: HttpRequest, patient: User, note_form: NoteForm) -> Ht
         # Anything but a YYYY-MM month shows the latest month, never an error.
         month=timeline.parse_month(request.GET.get("month")),
     )
-    return render(request, "clinic/review.html", {**context, "note_form": note_form})
+    return render(request, "clinic/review.html", {**context, "note_form": note_form or NoteForm()})
 
 
 def _timeline_version(request: HttpRequest, patient: User) -> str:
@@ -66,7 +67,7 @@ def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
         # Paging the timeline by month: only that section is drawn again.
         response = _timeline_fragment(request, patient)
     else:
-        response = _review_page(request, patient, NoteForm())
+        response = _review_page(request, patient, None)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
