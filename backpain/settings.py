@@ -160,6 +160,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's backend with a cheaper health check (backpain/postgres/base.py).
+DATABASES["default"]["ENGINE"] = "backpain.postgres"
 # PostgreSQL prices a random page read at 4 sequential ones, a figure for spinning disks. On
 # SSDs, with the working set in memory, 1.1 is the usual setting: without it the planner
 # scans every account to find a clinician's 200 patients (docs/performance.md, Scale data).

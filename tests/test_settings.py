@@ -101,7 +101,8 @@ def test_passwords_are_hashed_with_argon2():
 
 def test_connections_are_reused_with_health_checks():
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    # Django's PostgreSQL backend with a cheaper check (tests/test_postgres_backend.py).
+    assert settings.DATABASES["default"]["ENGINE"] == "backpain.postgres"
 
 
 def test_argon2_hashes_at_the_cost_the_settings_name(settings):
