@@ -106,31 +106,6 @@ class Prepared(Generic[M]):
             return cursor.fetchall()
 
 
-class Columns(Generic[M]):
-    """A model's own columns, for hand-written SQL that reads its row beside others (a join
-    of another table's row with this one); each row becomes an instance as the ORM's own
-    query would build it, through the same field converters."""
-
-    def __init__(self, model: type[M]) -> None:
-        self.model = model
-        self._columns: tuple[list[str], dict[int, Any], Any] | None = None
-
-    def select(self, alias: str) -> str:
-        """The columns for a SELECT list, in the order `instance` takes them."""
-        quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-        return ", ".join(f"{alias}.{quote(f.column)}" for f in self.model._meta.concrete_fields)
-
-    def instance(self, values: Sequence[Any]) -> M:
-        if self._columns is None:
-            queryset = self.model._default_manager.all()
-            compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
-            compiler.as_sql()  # works out the select list the converters are taken from
-            self._columns = _own_columns(queryset, compiler)
-            if self._columns is None:
-                raise ImproperlyConfigured(f"{self.model.__name__}: not its own columns only")
-        return _instances(self.model, self._columns, [values])[0]
-
-
 def _instances(
     model: type[M], columns: tuple[list[str], dict[int, Any], Any], rows: Sequence[Any]
 ) -> list[M]:

@@ -29,12 +29,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from backpain import prepared
-from backpain.prepared import Columns, Prepared
+from backpain.prepared import Prepared
 
 from .models import User, WebSession
 
 _USER = Prepared(lambda pk: User._default_manager.filter(pk=pk), pk=prepared.ID)
-_USER_COLUMNS = Columns(User)
 # The user the request's session was read with, while `auth.get_user` runs for that request.
 _SESSION_USER: contextvars.ContextVar[User | None] = contextvars.ContextVar(
     "session_user", default=None
@@ -99,7 +98,7 @@ class SessionStore(db.SessionStore):
             return {}
         data, user_id, has_authenticator, *user = row
         if user_id is not None:  # a signed-in session: its user is there (the foreign key)
-            self.loaded_user = _USER_COLUMNS.instance(user)
+            [self.loaded_user] = _USER.instances([user])  # the same columns, in order
             self.loaded_user.has_authenticator = has_authenticator  # type: ignore[attr-defined]
         return self.decode(data)
 
@@ -107,10 +106,12 @@ class SessionStore(db.SessionStore):
 @functools.cache
 def _load_sql() -> str:
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    # The user's own columns in the order `_USER` selects them, so it makes the instance.
+    user_columns = ", ".join(f"u.{quote(f.column)}" for f in User._meta.concrete_fields)
     return (
         "SELECT s.session_data, s.user_id, EXISTS (SELECT 1 FROM "
         f"{quote(Authenticator._meta.db_table)} a WHERE a.user_id = s.user_id), "
-        f"{_USER_COLUMNS.select('u')} "
+        f"{user_columns} "
         f"FROM {quote(WebSession._meta.db_table)} s "
         f"LEFT JOIN {quote(User._meta.db_table)} u ON u.id = s.user_id "
         "WHERE s.session_key = %s AND s.expire_date > %s"
