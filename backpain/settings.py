@@ -146,9 +146,10 @@ TEMPLATES = [
 FORM_RENDERER = "backpain.forms.FormRenderer"
 
 # Connection reuse, one of two ways (docs/performance.md, "Connection reuse"). By default each
-# process keeps its one connection for CONN_MAX_AGE seconds: a gunicorn sync worker serves one
-# request at a time, so one connection is all it can use. DB_POOL_SIZE=N instead gives each
-# process psycopg's pool of up to N connections, for threaded workers (gunicorn --threads).
+# thread keeps its own connection for CONN_MAX_AGE seconds: gunicorn's threads
+# (backpain/gunicorn.conf.py) serve one request each at a time, so one connection is all a
+# thread can use. DB_POOL_SIZE=N instead shares psycopg's pool of up to N connections among a
+# process's threads, for when workers × threads connections are more than PostgreSQL allows.
 # Either way a connection is checked before reuse, so a database restart costs one reconnect,
 # not an error page.
 DB_POOL_SIZE = env_int("DB_POOL_SIZE", 0)

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark of issue 15: every main page against a bare Django view, in one run, on this
-# machine, over loopback only. About 7 minutes: setup, then BENCH_SECONDS (10) per page and
+# machine, over loopback only. About 8 minutes: setup, then BENCH_SECONDS (10) per page and
 # round (BENCH_ROUNDS, 2) with wrk (8 connections), then a mixed 50-user journey (40 of them
-# different patients) for BENCH_JOURNEY_SECONDS (60).
+# different patients) for BENCH_JOURNEY_SECONDS (60), then stock Django's guest and signed-in
+# page (bench/vanilla.sh, about a minute).
 #
 #   bench/run.sh                 # from the repository root; results also go to bench/results/
 #   BENCH_ONLY='Today|plan' BENCH_JOURNEY_SECONDS=0 bench/run.sh   # a few pages, no journey
+#   BENCH_VANILLA=0 bench/run.sh   # without stock Django's guest and signed-in pages at the end
 #
 # The app runs as production does (gunicorn, 3 workers, DEBUG off, collected static files) on
 # its own database, BENCH_DATABASE_URL (default backpain_bench), prepared by `prepare_demo` and
@@ -117,3 +119,6 @@ echo "== Mixed journey: 50 people for ${JOURNEY_SECONDS}s (think time 0.5-1.5 s)
   | tee "$RESULTS/journey.json"
 
 $PY bench/report.py "$RESULTS" | tee "$RESULTS/report.md"
+
+# The same yardstick in stock Django (bench/vanilla/): what signing in costs any Django app here.
+[ "${BENCH_VANILLA:-1}" = 0 ] || bench/vanilla.sh | tee "$RESULTS/vanilla.txt"
