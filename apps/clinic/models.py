@@ -234,27 +234,18 @@ class AuditEvent(models.Model):
         object_ref: str = "",
     ) -> AuditEvent:
         """Write one event for this request's user (the IP is the one Django sees)."""
-        event = cls._of(
-            request, action, patient=patient, patient_uuid=patient_uuid, object_ref=object_ref
-        )
+        event = cls._of(request, action, object_ref=object_ref)
+        event.patient = patient
+        event.patient_uuid = patient.uuid if patient is not None else patient_uuid
         event._insert()
         return event
 
     @classmethod
-    def _of(
-        cls,
-        request: HttpRequest,
-        action: str,
-        *,
-        patient: Any = None,
-        patient_uuid: uuid.UUID | None = None,
-        object_ref: str = "",
-    ) -> AuditEvent:
+    def _of(cls, request: HttpRequest, action: str, *, object_ref: str) -> AuditEvent:
+        """A new event by this request's user, about no patient until the caller says."""
         return cls(
             actor=request.user,
             actor_label=request.user.email,
-            patient=patient,
-            patient_uuid=patient.uuid if patient is not None else patient_uuid,
             action=action,
             object_ref=object_ref,
             ip=request.META.get("REMOTE_ADDR") or None,
